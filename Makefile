@@ -1,0 +1,113 @@
+# mldigest: plain make + pkg-config.
+#
+#   make                 build both programs
+#   make check           build and run every test (TAP, under prove)
+#   make check SANITIZE=1  the same with ASan + UBSan, in build-san/
+#   make demo            ingest the bundled sample week, render the report
+#   make bench           benchmarks against notmuch, mu and procmail
+#   make install         PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/mldigest
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PROVE   ?= prove
+SANITIZE ?=
+
+ifeq ($(SANITIZE),1)
+B := build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B := build
+SAN_FLAGS :=
+endif
+
+LIB_PKGS := gmime-3.0 glib-2.0 tdb
+AGG_PKGS := $(LIB_PKGS) json-glib-1.0 template-glib-1.0 libcmark-gfm libcurl
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wformat=2 -Wshadow -Wstrict-prototypes
+DEFS := -D_GNU_SOURCE -DMD_DATADIR='"$(DATADIR)"' -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74
+INC  := -Ilib -Iaggregate
+
+LIB_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
+LIB_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS))
+AGG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(AGG_PKGS))
+AGG_LIBS    = $(shell $(PKG_CONFIG) --libs $(AGG_PKGS)) -lcmark-gfm-extensions
+
+ALL_CFLAGS = $(WARN) $(DEFS) $(INC) $(AGG_CFLAGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+# Every .c in a module folder is part of it; main.c holds the program's
+# main() and stays out of the module's archive so unit tests can link it.
+LIB_SRC  := $(wildcard lib/*.c)
+FILT_SRC := $(filter-out filter/main.c,$(wildcard filter/*.c))
+AGG_SRC  := $(filter-out aggregate/main.c,$(wildcard aggregate/*.c))
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+
+LIB_A  := $(B)/libmldigest.a
+AGG_A  := $(B)/libaggregate.a
+FILTER := $(B)/mldigest-filter
+AGGREGATE := $(B)/mldigest-aggregate
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+SHELL_TESTS := $(sort $(wildcard tests/t[0-9]*.sh))
+
+.PHONY: all check unit-check demo bench install clean deps deps-bench
+# A program is built once its main.c exists.
+PROGRAMS := $(if $(wildcard filter/main.c),$(FILTER)) $(if $(wildcard aggregate/main.c),$(AGGREGATE))
+all: $(PROGRAMS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(call obj,$(LIB_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(AGG_A): $(call obj,$(AGG_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+$(FILTER): $(call obj,filter/main.c) $(call obj,$(FILT_SRC)) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+$(AGGREGATE): $(call obj,aggregate/main.c) $(AGG_A) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AGG_LIBS)
+
+# Unit tests link everything except the two main()s.
+$(B)/tests/%: tests/unit/%.c $(AGG_A) $(call obj,$(FILT_SRC)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(AGG_LIBS)
+
+deps:
+	@sh contrib/install-deps.sh
+deps-bench:
+	@sh contrib/install-deps.sh --bench
+
+# Shell tests find the programs through MLDIGEST_BUILD.
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	MLDIGEST_BUILD=$(CURDIR)/$(B) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS) $(SHELL_TESTS)
+
+unit-check: all $(UNIT_TESTS)
+	MLDIGEST_BUILD=$(CURDIR)/$(B) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@MLDIGEST_BUILD=$(CURDIR)/$(B) sh contrib/demo.sh
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all
+	@MLDIGEST_BUILD=$(CURDIR)/$(B) sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/templates
+	install -m 755 $(FILTER) $(AGGREGATE) $(DESTDIR)$(BINDIR)/
+	install -m 644 filter/mldigest-filter.1 aggregate/mldigest-aggregate.1 $(DESTDIR)$(MANDIR)/man1/
+	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
+
+clean:
+	rm -rf build build-san tests/tmp demo-out
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,84 @@
+#include "config.h"
+#include "error.h"
+
+static char *
+default_path (void)
+{
+  const char *env = g_getenv ("MLDIGEST_CONFIG");
+  if (env && *env)
+    return g_strdup (env);
+  g_autofree char *user = g_build_filename (g_get_user_config_dir (),
+                                            "mldigest", "config", NULL);
+  if (g_file_test (user, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&user);
+  if (g_file_test ("/etc/mldigest.conf", G_FILE_TEST_EXISTS))
+    return g_strdup ("/etc/mldigest.conf");
+  return NULL;
+}
+
+GKeyFile *
+md_config_load (const char *path, char **loaded_from, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree char *found = path ? g_strdup (path) : default_path ();
+  g_autoptr (GError) local = NULL;
+
+  if (found != NULL
+      && !g_key_file_load_from_file (kf, found, G_KEY_FILE_NONE, &local))
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_CONFIG,
+                   "cannot read config '%s': %s", found, local->message);
+      return NULL;
+    }
+  if (loaded_from)
+    *loaded_from = g_steal_pointer (&found);
+  return g_steal_pointer (&kf);
+}
+
+/* The group that answers KEY for LIST: the list's own, else [defaults]. */
+static const char *
+group_for (GKeyFile *kf, const char *list, const char *key, char **owned)
+{
+  if (list)
+    {
+      *owned = g_strdup_printf ("list %s", list);
+      if (g_key_file_has_key (kf, *owned, key, NULL))
+        return *owned;
+    }
+  if (g_key_file_has_key (kf, "defaults", key, NULL))
+    return "defaults";
+  return NULL;
+}
+
+char *
+md_config_list_string (GKeyFile *kf, const char *list, const char *key,
+                       const char *fallback)
+{
+  g_autofree char *owned = NULL;
+  const char *group = group_for (kf, list, key, &owned);
+  char *v = group ? g_key_file_get_string (kf, group, key, NULL) : NULL;
+  return v ? v : g_strdup (fallback);
+}
+
+gint64
+md_config_list_int (GKeyFile *kf, const char *list, const char *key,
+                    gint64 fallback)
+{
+  g_autofree char *owned = NULL;
+  const char *group = group_for (kf, list, key, &owned);
+  g_autoptr (GError) err = NULL;
+  gint64 v;
+
+  if (group == NULL)
+    return fallback;
+  v = g_key_file_get_int64 (kf, group, key, &err);
+  return err ? fallback : v;
+}
+
+char **
+md_config_list_strv (GKeyFile *kf, const char *list, const char *key)
+{
+  g_autofree char *owned = NULL;
+  const char *group = group_for (kf, list, key, &owned);
+  return group ? g_key_file_get_string_list (kf, group, key, NULL, NULL) : NULL;
+}
