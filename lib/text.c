@@ -61,10 +61,12 @@ charset_is_utf8_or_ascii (const char *charset)
 }
 
 /* iconv with recovery: an invalid or truncated sequence costs one input
- * byte and gives U+FFFD, so one bad byte never loses the whole text. */
-static void
+ * byte and gives U+FFFD, so one bad byte never loses the whole text.
+ * Returns the number of bad bytes. */
+static gsize
 iconv_append (iconv_t cd, const char *data, gsize len, GString *out)
 {
+  gsize bad = 0;
   char buf[4096];
   char *in = (char *) data;
   size_t inleft = len;
@@ -78,6 +80,7 @@ iconv_append (iconv_t cd, const char *data, gsize len, GString *out)
       if (r == (size_t) -1 && errno != E2BIG)
         {
           g_string_append (out, "\xEF\xBF\xBD");
+          bad++;
           in++;
           inleft--;
           iconv (cd, NULL, NULL, NULL, NULL);
@@ -87,17 +90,37 @@ iconv_append (iconv_t cd, const char *data, gsize len, GString *out)
   size_t oleft = sizeof buf;
   iconv (cd, NULL, NULL, &o, &oleft);   /* flush shift state (ISO-2022-JP) */
   g_string_append_len (out, buf, o - buf);
+  return bad;
 }
 
-/* Convert with iconv from CHARSET; FALSE when iconv does not know it. */
+static gsize
+count_8bit (const char *s, gsize len)
+{
+  gsize n = 0;
+  for (gsize i = 0; i < len; i++)
+    n += (guchar) s[i] >= 0x80;
+  return n;
+}
+
+/* Convert with iconv from CHARSET; FALSE when iconv does not know it or
+ * the label is plainly wrong (German declared as windows-874: most of
+ * its 8-bit bytes invalid), so that the text is guessed instead.  A few
+ * bad bytes in right-labelled text stay U+FFFD: guessing would garble
+ * the rest. */
 static gboolean
 convert_from (const char *data, gsize len, const char *charset, GString *out)
 {
   iconv_t cd = g_mime_iconv_open ("UTF-8", charset);
   if (cd == (iconv_t) -1)
     return FALSE;
-  iconv_append (cd, data, len, out);
+  gsize bad = iconv_append (cd, data, len, out);
   g_mime_iconv_close (cd);
+  gsize high = count_8bit (data, len);
+  if (bad > 0 && high > 0 && bad * 4 >= high)
+    {
+      g_string_truncate (out, 0);
+      return FALSE;
+    }
   return TRUE;
 }
 

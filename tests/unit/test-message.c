@@ -152,6 +152,27 @@ test_raw_8bit_headers (void)
 }
 
 static void
+test_body_charsets (void)
+{
+  /* German labelled windows-874: the label is wrong, the text guessed */
+  g_autoptr (MdRecord) wrong = parse ("From: a@b.c\nContent-Type: text/plain; charset=windows-874\n\n"
+                                      "f\xfcr \xfc" "ber Gr\xfc\xdf" "e\n");
+  g_assert_cmpstr (wrong->body, ==, "für über Grüße");
+  g_assert_true (md_record_has_flag (wrong, MD_REC_CHARSET_GUESSED));
+  /* one bad byte in right-labelled text stays one replacement character */
+  g_autoptr (MdRecord) one = parse ("From: a@b.c\nContent-Type: text/plain; charset=gbk\n\n"
+                                    "\xb2\xe2\xca\xd4\xff\xd3\xca\xbc\xfe\n");
+  g_assert_cmpstr (one->body, ==, "测试\xEF\xBF\xBD邮件");
+  g_assert_false (md_record_has_flag (one, MD_REC_CHARSET_GUESSED));
+  g_autoptr (MdRecord) jp = parse ("From: a@b.c\nContent-Type: text/plain; charset=iso-2022-jp\n\n"
+                                   "\x1b$BF|K\\8l\x1b(B\n");
+  g_assert_cmpstr (jp->body, ==, "日本語");
+  g_autoptr (MdRecord) unknown = parse ("From: a@b.c\nContent-Type: text/plain; charset=x-no-such\n\n"
+                                        "caf\xc3\xa9\n");
+  g_assert_cmpstr (unknown->body, ==, "café");
+}
+
+static void
 test_missing_message_id (void)
 {
   const char *m = "From: a@b.c\nSubject: no id\nDate: Mon, 2 Jan 2023 10:00:00 +0000\n\nbody\n";
@@ -586,6 +607,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message/headers", test_headers);
   g_test_add_func ("/message/encoded-words", test_encoded_words);
   g_test_add_func ("/message/raw-8bit-headers", test_raw_8bit_headers);
+  g_test_add_func ("/message/body-charsets", test_body_charsets);
   g_test_add_func ("/message/missing-message-id", test_missing_message_id);
   g_test_add_func ("/message/dates", test_dates);
   g_test_add_func ("/message/lists", test_lists);
