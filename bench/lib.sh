@@ -16,6 +16,9 @@ skipped () { printf '  skipped: %s: %s\n' "$1" "$2"; }
 
 # A command the benchmark compares against; a clear line when absent.
 have () {
+  case " ${BENCH_SKIP:-} " in
+    *" $1 "*) skipped "$1" "left out (BENCH_SKIP)"; return 1 ;;
+  esac
   command -v "$1" > /dev/null 2>&1 && return 0
   skipped "$1" "not installed (contrib/install-deps.sh --bench installs it)"
   return 1
@@ -132,12 +135,19 @@ window_messages () {
 
 # ------------------------------------------------------ header and raw
 
+# The shared objects a program maps at start-up (ldd counts the loader
+# and the vDSO too, as the kernel maps them for every program).
+shared_objects () {
+  ldd "$1" 2>&1 | awk '/not a dynamic|statically linked/ { s = 1 } END {
+    print s ? "0 (statically linked)" : NR }'
+}
+
 header () {
   echo "mldigest benchmarks  $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
     "Linux $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "mldigest: $(git -C "$TOP" describe --always --dirty 2> /dev/null || echo unknown)" \
-    "$( [ -x "$FILTER" ] && echo "(mldigest-filter maps $(ldd "$FILTER" | wc -l) shared objects)")"
+    "$( [ -x "$FILTER" ] && echo "(mldigest-filter maps $(shared_objects "$FILTER") shared objects)")"
   printf 'against:'
   command -v notmuch > /dev/null 2>&1 && printf ' %s,' "$(notmuch --version)"
   command -v mu > /dev/null 2>&1 && printf ' mu %s,' "$(mu --version | sed -n '1s/.*version //p')"

@@ -9,6 +9,7 @@
 #   BENCH_DELIVER     messages delivered one process each (default 1000)
 #   BENCH_WEEK        the week to aggregate (default 2020-W07: 226
 #   BENCH_MONTH       messages, 2020's busiest; its month 2020-02)
+#   BENCH_SKIP        competitors to leave out, e.g. "notmuch mu"
 #
 # The summary goes to stdout and bench/results/latest.txt; the raw
 # per-process samples to bench/results/raw/.
@@ -246,7 +247,7 @@ diagnostics () {
   [ -x "$FILTER" ] || return 0
   section "4. Where one mldigest-filter run goes (for reading section 1)"
   quietly "$FILTER" --index "$W/diag.tdb" --list "$LIST" --mbox "$W/month.mbox" --quiet
-  echo "shared objects mapped: $(ldd "$FILTER" | wc -l)"
+  echo "shared objects mapped: $(shared_objects "$FILTER")"
   startup=$(med filter-startup) full=$(med mldigest-filter)
   [ -n "$startup" ] && [ -n "$full" ] && awk -v s="$startup" -v f="$full" 'BEGIN {
     printf "start-up (--help) median %.2f ms = %.0f%% of the per-message median %.2f ms\n", s, 100 * s / f, f }'
@@ -254,10 +255,10 @@ diagnostics () {
     < "$(sed -n 1p "$W/deliver.list")" 2> "$W/ld.txt" || :
   mhz=$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
   sed -n 's/^[[:space:]]*[0-9]*:[[:space:]]*//p' "$W/ld.txt" |
-    awk -v mhz="$mhz" '/total startup time in dynamic loader/ {
+    awk -v mhz="$mhz" '/total startup time in dynamic loader/ && !t++ {
       printf "dynamic loader: %s cycles (about %.2f ms at %s MHz)\n", $NF == "cycles" ? $(NF-1) : $NF,
         ($NF == "cycles" ? $(NF-1) : $NF) / (mhz * 1000), mhz }
-      /number of relocations:/ { print "relocations: " $NF }'
+      /number of relocations:/ && !r++ { print "relocations: " $NF }'
   command -v strace > /dev/null 2>&1 || { skipped strace "not installed"; return 0; }
   strace -f -c -S calls -o "$W/strace.txt" "$FILTER" --index "$W/diag.tdb" --list "$LIST" \
     < "$(sed -n 2p "$W/deliver.list")" || :
