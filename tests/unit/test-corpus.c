@@ -261,6 +261,26 @@ check_subject_forms (const Entry *e)
     }
 }
 
+/* The record carries the subject's tags (subject.c owns the details). */
+static void
+check_tags (const Entry *e)
+{
+  const MdSubjectTags *t = &e->rec->tags;
+  const char *c = e->category;
+  if (strcmp (c, "subj:kvmtool") == 0)
+    g_assert_true (t->patch && g_strcmp0 (t->project, "kvmtool") == 0);
+  else if (strcmp (c, "subj:kvm-unit-tests") == 0)
+    g_assert_true (t->patch && g_strcmp0 (t->project, "kvm-unit-tests") == 0);
+  else if (strcmp (c, "subj:git-pull") == 0)
+    g_assert_true (t->git_pull);
+  else if (strcmp (c, "subj:reply-RE-upper") == 0)
+    g_assert_true (t->reply);
+  else if (strcmp (c, "subj:zero-padded-cover") == 0)
+    g_assert_true (t->patch && t->index == 0 && t->total > 0);
+  else if (strcmp (c, "subj:no-tag-nonreply") == 0)
+    g_assert_true (!t->reply && !t->patch);
+}
+
 static void
 check_body (const Entry *e)
 {
@@ -428,6 +448,7 @@ test_manifest (void)
       check_ids (e);
       check_rfc2047 (e);
       check_subject_forms (e);
+      check_tags (e);
       check_body (e);
       check_trailers (e);
     }
