@@ -23,9 +23,12 @@
  * exit status) and prints one summary line on stdout:
  *
  *   NAME runs failures median_ms p90_ms mean_ms per_s maxrss_kib cpu_median_ms
+ *        maxrss_median_kib
  *
  * per_s is runs divided by the summed wall time: the rate one process at
- * a time sustains.  A run fails when it exits non-zero or is killed (the
+ * a time sustains.  maxrss_kib is the largest peak RSS of any run (one
+ * run that grows a file or reads a huge message sets it), the median
+ * the typical one.  A run fails when it exits non-zero or is killed (the
  * -t timeout, default 120 s, is an alarm() inherited across exec).
  */
 #define _GNU_SOURCE
@@ -146,26 +149,27 @@ summarise (const Command *c)
 {
   size_t n = c->n, fails = 0;
   double *wall = calloc (n + 1, sizeof *wall), *cpu = calloc (n + 1, sizeof *cpu);
-  double sum = 0;
-  long maxrss = 0;
-  if (!wall || !cpu)
+  double *rss = calloc (n + 1, sizeof *rss), sum = 0;
+  if (!wall || !cpu || !rss)
     die ("out of memory", NULL);
   for (size_t i = 0; i < n; i++) {
     wall[i] = c->samples[i].wall_ms;
     cpu[i] = c->samples[i].cpu_ms;
+    rss[i] = (double) c->samples[i].maxrss_kib;
     sum += wall[i];
     fails += c->samples[i].status != 0;
-    if (c->samples[i].maxrss_kib > maxrss)
-      maxrss = c->samples[i].maxrss_kib;
   }
   qsort (wall, n, sizeof *wall, cmp_double);
   qsort (cpu, n, sizeof *cpu, cmp_double);
+  qsort (rss, n, sizeof *rss, cmp_double);
   if (n)
-    printf ("%s %zu %zu %.3f %.3f %.3f %.1f %ld %.3f\n", c->name, n, fails,
+    printf ("%s %zu %zu %.3f %.3f %.3f %.1f %.0f %.3f %.0f\n", c->name, n, fails,
             percentile (wall, n, 50), percentile (wall, n, 90), sum / n,
-            sum > 0 ? n / (sum / 1e3) : 0.0, maxrss, percentile (cpu, n, 50));
+            sum > 0 ? n / (sum / 1e3) : 0.0, rss[n - 1], percentile (cpu, n, 50),
+            percentile (rss, n, 50));
   free (wall);
   free (cpu);
+  free (rss);
 }
 
 /* Split "-- NAME CMD ARGS -- NAME CMD ARGS" in place. */

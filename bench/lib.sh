@@ -40,7 +40,7 @@ quietly () {
 }
 
 row_header () {
-  printf '%-40s' "$1"; shift
+  printf '%-34s' "$1"; shift
   for c in "$@"; do printf ' %11s' "$c"; done
   echo
 }
@@ -68,12 +68,12 @@ rate () { awk -v n="$1" -v m="$2" 'BEGIN { printf "%.0f", (m > 0 ? n / (m / 1000
 # ratio LABEL A B [OP GOAL]: A/B, and whether it meets the goal.
 ratio () {
   if [ -z "$2" ] || [ -z "$3" ]; then
-    printf '%-48s %8s\n' "$1" "n/a (not measured)"
+    printf '%-46s %s\n' "$1" "n/a (not measured)"
     return 0
   fi
   awk -v l="$1" -v a="$2" -v b="$3" -v op="${4:-}" -v g="${5:-}" 'BEGIN {
     r = a / b
-    printf "%-48s %7.2fx", l, r
+    printf "%-46s %6.2fx", l, r
     if (op == ">=") printf "   goal >= %gx: %s", g, (r >= g ? "met" : sprintf("MISSED (%.0f%% of goal)", 100 * r / g))
     if (op == "<=") printf "   goal <= %gx: %s", g, (r <= g ? "met" : sprintf("MISSED (%.0f%% over)", 100 * (r / g - 1)))
     printf "\n" }'
@@ -82,7 +82,7 @@ ratio () {
 goal_below () {
   [ -n "$2" ] || return 0
   awk -v l="$1" -v v="$2" -v g="$3" 'BEGIN {
-    printf "%-48s %7.1f ms  goal < %g ms: %s\n", l, v, g, (v < g ? "met" : "MISSED") }'
+    printf "%-46s %6.1f ms  goal < %g ms: %s\n", l, v, g, (v < g ? "met" : "MISSED") }'
 }
 
 # ------------------------------------------------------------- measures
@@ -159,7 +159,7 @@ header () {
 
 raw_dump () {
   section "Raw figures"
-  echo "# drive: name runs failed median_ms p90_ms mean_ms per_s maxrss_kib cpu_median_ms"
+  echo "# drive: name runs failed median_ms p90_ms mean_ms per_s maxrss_max_kib cpu_median_ms maxrss_median_kib"
   cat "$W/pm.txt" "$W/bulk.txt" 2> /dev/null || :
   [ -s "$W/agg-rss.txt" ] && cat "$W/agg-rss.txt"
   if [ -s "$W/agg.txt" ]; then

@@ -136,12 +136,12 @@ per_message () {
 }
 
 per_message_table () {
-  row_header "program" "median ms" "p90 ms" "msgs/s" "peak RSS" "store KiB" "failed"
+  row_header "program" "median ms" "p90 ms" "msgs/s" "RSS median" "RSS max" "store KiB" "failed"
   for n in mldigest-filter notmuch-insert procmail floor durable-floor filter-startup; do
     grep -q "^$n " "$W/pm.txt" || continue
     # shellcheck disable=SC2046 # the summary line's fields, split on purpose
     set -- $(grep "^$n " "$W/pm.txt")
-    row "$(label "$n")" "$4" "$5" "$7" "$(mib "$8")" "$(size "$n")" "$3"
+    row "$(label "$n")" "$4" "$5" "$7" "$(mib "${10}")" "$(mib "$8")" "$(size "$n")" "$3"
   done
   echo
   ratio "notmuch insert / mldigest-filter" "$(med notmuch-insert)" "$(med mldigest-filter)" ">=" 10
@@ -241,30 +241,61 @@ agg_row () {
 # ---------------------------------------------------------- diagnostics
 
 # Not a competitor: figures for reading section 1 when the filter misses
-# a goal.  One message into an index holding one month, under the
-# dynamic loader's statistics and under strace's syscall counts.
+# a goal.  Section 1's medians split into start-up and the message's own
+# work, then single deliveries (into an index holding one month) under
+# the dynamic loader's statistics and under strace.
 diagnostics () {
   [ -x "$FILTER" ] || return 0
   section "4. Where one mldigest-filter run goes (for reading section 1)"
-  quietly "$FILTER" --index "$W/diag.tdb" --list "$LIST" --mbox "$W/month.mbox" --quiet
   echo "shared objects mapped: $(shared_objects "$FILTER")"
-  startup=$(med filter-startup) full=$(med mldigest-filter)
-  [ -n "$startup" ] && [ -n "$full" ] && awk -v s="$startup" -v f="$full" 'BEGIN {
-    printf "start-up (--help) median %.2f ms = %.0f%% of the per-message median %.2f ms\n", s, 100 * s / f, f }'
-  LD_DEBUG=statistics "$FILTER" --index "$W/diag.tdb" --list "$LIST" \
-    < "$(sed -n 1p "$W/deliver.list")" 2> "$W/ld.txt" || :
+  split_medians
+  quietly "$FILTER" --index "$W/diag.tdb" --list "$LIST" --mbox "$W/month.mbox" --quiet
+  loader_statistics "$(sed -n 1p "$W/deliver.list")"
+  command -v strace > /dev/null 2>&1 || { skipped strace "not installed"; return 0; }
+  sync_calls "$(sed -n 2p "$W/deliver.list")"
+  syscall_counts "$(sed -n 3p "$W/deliver.list")"
+}
+
+split_medians () {
+  grep -q '^filter-startup ' "$W/pm.txt" || return 0
+  row_header "median per process" "wall ms" "CPU ms"
+  for n in mldigest-filter filter-startup floor durable-floor; do
+    awk -v n="$n" -v l="$(label "$n")" '$1 == n { printf "%-34s %11.2f %11.2f\n", l, $4, $9 }' "$W/pm.txt"
+  done
+  awk '{ w[$1] = $4; c[$1] = $9 } END {
+    printf "start-up above the fork+exec floor: %.2f ms wall, %.2f ms CPU\n",
+      w["filter-startup"] - w["floor"], c["filter-startup"] - c["floor"]
+    printf "the message itself (parse, index, synced commit): %.2f ms wall, %.2f ms CPU\n",
+      w["mldigest-filter"] - w["filter-startup"], c["mldigest-filter"] - c["filter-startup"] }' "$W/pm.txt"
+}
+
+loader_statistics () {
+  LD_DEBUG=statistics "$FILTER" --index "$W/diag.tdb" --list "$LIST" < "$1" 2> "$W/ld.txt" || :
   mhz=$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
   sed -n 's/^[[:space:]]*[0-9]*:[[:space:]]*//p' "$W/ld.txt" |
-    awk -v mhz="$mhz" '/total startup time in dynamic loader/ && !t++ {
-      printf "dynamic loader: %s cycles (about %.2f ms at %s MHz)\n", $NF == "cycles" ? $(NF-1) : $NF,
-        ($NF == "cycles" ? $(NF-1) : $NF) / (mhz * 1000), mhz }
+    awk -v mhz="${mhz:-0}" '/total startup time in dynamic loader/ && !t++ {
+      c = $NF == "cycles" ? $(NF - 1) : $NF
+      printf "dynamic loader (LD_DEBUG=statistics): %s cycles", c
+      if (mhz > 0) printf ", about %.2f ms at %s MHz", c / (mhz * 1000), mhz
+      printf "\n" }
       /number of relocations:/ && !r++ { print "relocations: " $NF }'
-  command -v strace > /dev/null 2>&1 || { skipped strace "not installed"; return 0; }
-  strace -f -c -S calls -o "$W/strace.txt" "$FILTER" --index "$W/diag.tdb" --list "$LIST" \
-    < "$(sed -n 2p "$W/deliver.list")" || :
+}
+
+# Every sync of one delivery and the time spent in each (strace -T).
+sync_calls () {
+  strace -f -T -e trace=fsync,fdatasync,msync,sync_file_range -o "$W/sync.txt" \
+    "$FILTER" --index "$W/diag.tdb" --list "$LIST" < "$1" || :
+  awk -F'[<>]' '/^[0-9]+ +(fsync|fdatasync|msync|sync_file_range)\(/ {
+      split($0, f, "("); sub(/^[0-9]+ +/, "", f[1]); n[f[1]]++; t += $(NF - 1) }
+    END { printf "syncs in one delivery:"; for (k in n) printf " %d %s", n[k], k
+      printf ", %.2f ms in them (under strace)\n", t * 1000 }' "$W/sync.txt"
+}
+
+syscall_counts () {
+  strace -f -c -S calls -o "$W/strace.txt" "$FILTER" --index "$W/diag.tdb" --list "$LIST" < "$1" || :
   echo "system calls of one delivery (strace -c, most frequent first):"
-  awk 'NR > 2 && !/^-/ && $NF != "total" { printf "  %-18s %s\n", $NF, $4 }' "$W/strace.txt" | head -n 12 |
-    paste -d' ' - - -
+  awk 'NR > 2 && !/^-/ && $NF != "total" { printf "  %-18s %s\n", $NF, $4 }' "$W/strace.txt" |
+    head -n 12 | paste -d' ' - - -
 }
 
 # ----------------------------------------------------------------- main
