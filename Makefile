@@ -78,7 +78,7 @@ $(AGGREGATE): $(call obj,aggregate/main.c) $(AGG_A) $(LIB_A)
 # Unit tests link everything except the two main()s.
 $(B)/tests/%: tests/unit/%.c $(AGG_A) $(call obj,$(FILT_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter-out %.h,$^) $(AGG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(AGG_LIBS)
 
 deps:
 	@sh contrib/install-deps.sh
