@@ -357,3 +357,14 @@ md_record_from_bytes (const guint8 *data, gsize len, GError **error)
     }
   return g_steal_pointer (&rec);
 }
+
+char *
+md_record_peek_thread_id (const guint8 *data, gsize len)
+{
+  g_autoptr (GVariant) v = md_stored_peek (data, len, MD_RECORD_VERSION,
+                                           G_VARIANT_TYPE (RECORD_TYPE));
+  char *tid = NULL;
+  if (v == NULL || !take_maybe_str (v, 12, &tid) || tid == NULL || *tid == '\0')
+    g_clear_pointer (&tid, g_free);
+  return tid;
+}

@@ -19,3 +19,10 @@ GBytes *md_stored_pack (guint8 version, GVariant *v);
 GVariant *md_stored_unpack (const guint8 *data, gsize len, guint8 version,
                             const GVariantType *type, const char *what,
                             GError **error);
+
+/* The same without the normal-form check (NULL on a bad version or size):
+ * for reading one child cheaply.  GVariant reads non-normal data safely,
+ * a malformed child reading as its default value, so the caller must
+ * still check what it takes out (UTF-8). */
+GVariant *md_stored_peek (const guint8 *data, gsize len, guint8 version,
+                          const GVariantType *type);

@@ -270,6 +270,29 @@ test_unknown_trailer_and_flags (void)
   assert_corrupt (b->data, b->len);
 }
 
+/* The thread id alone, from good and from damaged bytes. */
+static void
+test_peek_thread_id (void)
+{
+  g_autoptr (GByteArray) a = serialised_copy ();
+  g_autofree char *tid = md_record_peek_thread_id (a->data, a->len);
+  g_assert_cmpstr (tid, ==, "root@x.org");
+  g_assert_null (md_record_peek_thread_id (a->data, 0));
+  a->data[0] = MD_RECORD_VERSION + 1;
+  g_assert_null (md_record_peek_thread_id (a->data, a->len));
+  a->data[0] = MD_RECORD_VERSION;
+  for (guint i = 1; i < a->len; i++)
+    {
+      g_autoptr (GByteArray) b = g_byte_array_new ();
+      g_byte_array_append (b, a->data, a->len);
+      b->data[i] ^= 0xff;
+      g_autofree char *t = md_record_peek_thread_id (b->data, b->len);
+      g_assert_true (t == NULL || (*t != '\0' && g_utf8_validate (t, -1, NULL)));
+      g_autofree char *cut = md_record_peek_thread_id (a->data, i);
+      g_assert_true (cut == NULL || g_utf8_validate (cut, -1, NULL));
+    }
+}
+
 static void
 test_stored_type_checked (void)
 {
@@ -298,6 +321,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/flipped-bytes", test_flipped_bytes);
   g_test_add_func ("/record/invalid-utf8-rejected", test_invalid_utf8_rejected);
   g_test_add_func ("/record/unknown-trailer-and-flags", test_unknown_trailer_and_flags);
+  g_test_add_func ("/record/peek-thread-id", test_peek_thread_id);
   g_test_add_func ("/stored/type-checked", test_stored_type_checked);
   return g_test_run ();
 }
