@@ -18,6 +18,7 @@ struct _MdIndex {
   MdIndexMode mode;
   guint lock_timeout_ms;
   gboolean in_batch;
+  char *tdb_log;          /* TDB's last error message: the reason when errno has none */
 };
 
 /* Keys.  Each returns a new GString whose bytes (without a terminating

@@ -18,6 +18,7 @@
 #include "index-private.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,8 +60,25 @@ md_index_set_error (MdIndex *idx, int err, const char *what, GError **error)
     case TDB_ERR_EXISTS:   code = MD_ERROR_IO;        break;
     default:               code = MD_ERROR_TEMP;      break; /* locks, OOM, read-only */
     }
-  g_set_error (error, MD_ERROR, code, "%s '%s': %s", what, idx->path,
-               err != 0 ? g_strerror (err) : tdb_errorstr (idx->tdb));
+  const char *reason = err != 0 ? g_strerror (err)
+    : idx->tdb_log != NULL ? idx->tdb_log : tdb_errorstr (idx->tdb);
+  g_set_error (error, MD_ERROR, code, "%s '%s': %s", what, idx->path, reason);
+}
+
+/* TDB reports some failures (posix_fallocate() running out of space) only
+ * in its log, not in errno: keep the first error line, the cause, for
+ * the message (cleared when a transaction starts). */
+static void G_GNUC_PRINTF (3, 4)
+log_tdb (struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
+{
+  MdIndex *idx = tdb_get_logging_private (tdb);
+  if (level > TDB_DEBUG_ERROR || idx == NULL || idx->tdb_log != NULL)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  g_free (idx->tdb_log);
+  idx->tdb_log = g_strchomp (g_strdup_vprintf (fmt, ap));
+  va_end (ap);
 }
 
 gboolean
@@ -111,6 +129,7 @@ transaction_start (MdIndex *idx, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) idx->lock_timeout_ms * 1000;
   gulong nap = 200;
+  g_clear_pointer (&idx->tdb_log, g_free);
   for (;;)
     {
       errno = 0;
@@ -263,41 +282,40 @@ make_parent_dir (const char *path, GError **error)
   return FALSE;
 }
 
-static struct tdb_context *
-open_tdb (const char *path, MdIndexMode mode, gboolean *created, GError **error)
+static gboolean
+open_tdb (MdIndex *idx, gboolean *created, GError **error)
 {
-  *created = mode == MD_INDEX_WRITE && !g_file_test (path, G_FILE_TEST_EXISTS);
-  if (*created && !make_parent_dir (path, error))
-    return NULL;
-  int flags = mode == MD_INDEX_WRITE ? O_RDWR | O_CREAT | O_CLOEXEC
-                                     : O_RDONLY | O_CLOEXEC;
+  *created = idx->mode == MD_INDEX_WRITE && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
+  if (*created && !make_parent_dir (idx->path, error))
+    return FALSE;
+  int flags = idx->mode == MD_INDEX_WRITE ? O_RDWR | O_CREAT | O_CLOEXEC
+                                          : O_RDONLY | O_CLOEXEC;
+  struct tdb_logging_context log = { log_tdb, idx };
   errno = 0;
-  struct tdb_context *tdb = tdb_open_ex (path, HASH_SIZE, TDB_FLAGS, flags,
-                                         0600, NULL, NULL);
-  if (tdb != NULL)
-    return tdb;
-  int err = errno != 0 ? errno : EIO;
-  MdErrorCode code = err == ENOENT && mode == MD_INDEX_READ
+  idx->tdb = tdb_open_ex (idx->path, HASH_SIZE, TDB_FLAGS, flags, 0600, &log, NULL);
+  if (idx->tdb != NULL)
+    return TRUE;
+  int err = errno;
+  MdErrorCode code = err == ENOENT && idx->mode == MD_INDEX_READ
     ? MD_ERROR_NOT_FOUND : md_error_code_from_errno (err);
-  g_set_error (error, MD_ERROR, code, "cannot open index '%s': %s", path,
-               g_strerror (err));
-  return NULL;
+  g_set_error (error, MD_ERROR, err != 0 ? code : MD_ERROR_TEMP,
+               "cannot open index '%s': %s", idx->path,
+               err != 0 ? g_strerror (err) : idx->tdb_log ? idx->tdb_log : "failed");
+  return FALSE;
 }
 
 MdIndex *
 md_index_open (const char *path, MdIndexMode mode, guint lock_timeout_ms,
                GError **error)
 {
-  gboolean created;
-  struct tdb_context *tdb = open_tdb (path, mode, &created, error);
-  if (tdb == NULL)
-    return NULL;
   MdIndex *idx = g_new0 (MdIndex, 1);
-  idx->tdb = tdb;
   idx->path = g_strdup (path);
   idx->mode = mode;
   idx->lock_timeout_ms = lock_timeout_ms;
-  if (!check_format (idx, error) || (created && !sync_dir_of (path, error)))
+  gboolean created;
+  if (!open_tdb (idx, &created, error)
+      || !check_format (idx, error)
+      || (created && !sync_dir_of (path, error)))
     {
       md_index_close (idx, NULL);
       return NULL;
@@ -312,12 +330,13 @@ md_index_close (MdIndex *idx, GError **error)
     return TRUE;
   md_index_cancel (idx);
   errno = 0;
-  int rc = tdb_close (idx->tdb);
+  int rc = idx->tdb != NULL ? tdb_close (idx->tdb) : 0;
   int err = errno;
   if (rc != 0)
     g_set_error (error, MD_ERROR, md_error_code_from_errno (err),
                  "cannot close index '%s': %s", idx->path, g_strerror (err));
   g_free (idx->path);
+  g_free (idx->tdb_log);
   g_free (idx);
   return rc == 0;
 }

@@ -100,7 +100,8 @@ joined (GPtrArray *ids)
 static int
 collect (struct tdb_context *tdb, TDB_DATA k, TDB_DATA v, void *data)
 {
-  g_autofree char *hk = g_strescape (g_strndup ((char *) k.dptr, k.dsize), "");
+  g_autofree char *raw = g_strndup ((char *) k.dptr, k.dsize);
+  g_autofree char *hk = g_strescape (raw, "");
   g_autofree char *hv = g_base64_encode (v.dptr, v.dsize);
   g_ptr_array_add (data, g_strdup_printf ("%s=%s", hk, hv));
   return 0;
