@@ -13,17 +13,19 @@
  * fork+exec'd directly (no shell, the same overhead for every command),
  * reaped with wait4(), and timed from just before fork() to just after
  * wait4() on CLOCK_MONOTONIC; wait4() also gives its peak RSS
- * (ru_maxrss, which covers the children it reaped) and CPU time.
+ * (ru_maxrss, which covers the children it reaped), CPU time and minor
+ * page faults (each one a trip into the kernel; on some virtual machines
+ * an expensive one).
  *
  * Several commands are interleaved message by message, and the order
  * rotates, so background load and cache state fall on all of them alike
  * instead of on whichever ran last.
  *
  * Per command it writes RAWDIR/NAME.tsv (seq, wall ms, cpu ms, maxrss KiB,
- * exit status) and prints one summary line on stdout:
+ * minor faults, exit status) and prints one summary line on stdout:
  *
  *   NAME runs failures median_ms p90_ms mean_ms per_s maxrss_kib cpu_median_ms
- *        maxrss_median_kib
+ *        maxrss_median_kib minflt_median
  *
  * per_s is runs divided by the summed wall time: the rate one process at
  * a time sustains.  maxrss_kib is the largest peak RSS of any run (one
@@ -44,7 +46,7 @@
 
 typedef struct {
   double wall_ms, cpu_ms;
-  long maxrss_kib;
+  long maxrss_kib, minflt;
   int status;
 } Sample;
 
@@ -85,8 +87,10 @@ child (const Command *c, const char *input)
 {
   int in = open (input, O_RDONLY);
   int out = open ("/dev/null", O_WRONLY);
-  if (in < 0 || out < 0 || dup2 (in, 0) < 0 || dup2 (out, 1) < 0)
+  if (in < 0 || out < 0 || dup2 (in, 0) < 0 || dup2 (out, 1) < 0) {
+    fprintf (stderr, "drive: cannot set up stdin from %s: %s\n", input, strerror (errno));
     _exit (127);
+  }
   close (in);
   close (out);
   alarm (timeout_s);
@@ -113,6 +117,7 @@ run_once (const Command *c, const char *input)
   s.wall_ms = now_ms () - t0;
   s.cpu_ms = tv_ms (ru.ru_utime) + tv_ms (ru.ru_stime);
   s.maxrss_kib = ru.ru_maxrss;
+  s.minflt = ru.ru_minflt;
   s.status = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
   return s;
 }
@@ -123,8 +128,8 @@ record (Command *c, Sample s, size_t cap)
   if (c->n < cap)
     c->samples[c->n++] = s;
   if (c->raw)
-    fprintf (c->raw, "%zu\t%.3f\t%.3f\t%ld\t%d\n", c->n, s.wall_ms, s.cpu_ms,
-             s.maxrss_kib, s.status);
+    fprintf (c->raw, "%zu\t%.3f\t%.3f\t%ld\t%ld\t%d\n", c->n, s.wall_ms, s.cpu_ms,
+             s.maxrss_kib, s.minflt, s.status);
   if (s.status != 0)
     fprintf (stderr, "drive: %s: run %zu exited %d\n", c->name, c->n, s.status);
 }
@@ -149,27 +154,31 @@ summarise (const Command *c)
 {
   size_t n = c->n, fails = 0;
   double *wall = calloc (n + 1, sizeof *wall), *cpu = calloc (n + 1, sizeof *cpu);
-  double *rss = calloc (n + 1, sizeof *rss), sum = 0;
-  if (!wall || !cpu || !rss)
+  double *rss = calloc (n + 1, sizeof *rss), *flt = calloc (n + 1, sizeof *flt);
+  double sum = 0;
+  if (!wall || !cpu || !rss || !flt)
     die ("out of memory", NULL);
   for (size_t i = 0; i < n; i++) {
     wall[i] = c->samples[i].wall_ms;
     cpu[i] = c->samples[i].cpu_ms;
     rss[i] = (double) c->samples[i].maxrss_kib;
+    flt[i] = (double) c->samples[i].minflt;
     sum += wall[i];
     fails += c->samples[i].status != 0;
   }
   qsort (wall, n, sizeof *wall, cmp_double);
   qsort (cpu, n, sizeof *cpu, cmp_double);
   qsort (rss, n, sizeof *rss, cmp_double);
+  qsort (flt, n, sizeof *flt, cmp_double);
   if (n)
-    printf ("%s %zu %zu %.3f %.3f %.3f %.1f %.0f %.3f %.0f\n", c->name, n, fails,
+    printf ("%s %zu %zu %.3f %.3f %.3f %.1f %.0f %.3f %.0f %.0f\n", c->name, n, fails,
             percentile (wall, n, 50), percentile (wall, n, 90), sum / n,
             sum > 0 ? n / (sum / 1e3) : 0.0, rss[n - 1], percentile (cpu, n, 50),
-            percentile (rss, n, 50));
+            percentile (rss, n, 50), percentile (flt, n, 50));
   free (wall);
   free (cpu);
   free (rss);
+  free (flt);
 }
 
 /* Split "-- NAME CMD ARGS -- NAME CMD ARGS" in place. */

@@ -49,7 +49,8 @@ row () { row_header "$@"; }
 label () {
   case $1 in
     mldigest-filter) echo "mldigest-filter (stdin)" ;;
-    filter-startup)  echo "  of which start-up (--help)" ;;
+    filter-startup)  echo "  mldigest-filter --help" ;;
+    libs-floor)      echo "  floor + the filter's shared libs" ;;
     notmuch-insert)  echo "notmuch insert" ;;
     procmail)        echo "procmail to a maildir" ;;
     floor)           echo "fork+exec floor" ;;
@@ -159,7 +160,7 @@ header () {
 
 raw_dump () {
   section "Raw figures"
-  echo "# drive: name runs failed median_ms p90_ms mean_ms per_s maxrss_max_kib cpu_median_ms maxrss_median_kib"
+  echo "# drive: name runs failed median_ms p90_ms mean_ms per_s maxrss_max_kib cpu_median_ms maxrss_median_kib minflt_median"
   cat "$W/pm.txt" "$W/bulk.txt" 2> /dev/null || :
   [ -s "$W/agg-rss.txt" ] && cat "$W/agg-rss.txt"
   if [ -s "$W/agg.txt" ]; then
@@ -168,5 +169,5 @@ raw_dump () {
   fi
   echo "# store sizes: name KiB (du -sk)"
   cat "$W/sizes" 2> /dev/null || :
-  echo "# per-process samples: $RAW/NAME.tsv (seq wall_ms cpu_ms maxrss_kib status)"
+  echo "# per-process samples: $RAW/NAME.tsv (seq wall_ms cpu_ms maxrss_kib minflt status)"
 }
