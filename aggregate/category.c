@@ -49,7 +49,7 @@ static const char *const default_rules[] = {
   "PATCH: has-diff !reply",
   "Other: subject~\\[(bug|announce|ann|question|regression)\\]",
   "Other: title~^(bug|question|regression|announce(ment)?|call\\sfor|cfp|invitation)\\b",
-  "Other: title~\\?$",
+  "Other: title~\\b(hangs?|hung|crash(es|ed)?|panics?|oops|splat|deadlocks?|lockup|regression|broken|fails?|failure)\\b",
   "Other: title~\\.[chS]:\\d+",
   "Other: from~^(syzbot|lkp@)",
   "Discussion: any",

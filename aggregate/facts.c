@@ -9,10 +9,13 @@
  *   (walking up past replies); given to a cover letter it covers the
  *   whole series (patch 0).  The patch author's own trailers are ignored;
  *   one person giving the same trailer to the same patch twice counts once.
- * - Applied: a reply line (not quoted) that starts "Applied", "Queued",
- *   "Pushed", "Merged", "Picked up" ("Thanks, applied", "I've applied")
- *   followed by where or by punctuation, and not a test report ("applied
- *   on top of ... and tested"); or pr-tracker-bot's "has been merged into".
+ * - Applied: a reply to a posting with a line (not quoted) that starts
+ *   "Applied", "Queued", "Pushed", "Merged", "Picked up" ("Thanks,
+ *   applied", "I've applied") followed by punctuation or by a destination
+ *   that looks like a tree ("to kvmarm/next", "for 5.12", "to fixes"),
+ *   and that is not a test report ("applied on top of ... and tested");
+ *   or pr-tracker-bot's "has been merged into".  Wrapped prose that
+ *   happens to start a line with "queued on the old one" is not.
  * - Robot failures: a message from a build robot that reports a build
  *   error or warning.
  * - Bots (config "bots", address globs) are counted apart among the
@@ -266,9 +269,12 @@ md_facts_applied_line (const MdRecord *rec)
   static GRegex *applied, *merged;
   GRegex *a = once_regex (&applied,
     "^(thanks[,!.]?\\s*)?((i('ve|\\s+have)?|now|and)\\s+)?"
-    "(applied|queued|pushed|merged|picked\\s+up)\\b"
+    "(applied|queued(\\s+up)?|pushed|merged|picked\\s+up)\\b"
     "(?!.*\\btest)(?!\\s+on\\s+top\\b)"
-    "(\\s+(it|this|these|them|the\\s+series|all)?\\s*(up\\s+)?(to|into|in|on|for)\\b|\\s*[,.!:]|\\s*$)");
+    "(\\s*([,.!:]|$)"
+    /* or a destination that looks like a tree, branch or release */
+    "|\\s+((it|this|these|them|the\\s+series|all)\\s+)?(to|into|in|on|for)\\s+.{0,40}?"
+    "(\\S/\\S|\\b(next|fixes|master|main|queue|mainline|tree|branch|stable|linus)\\b|\\b\\d+\\.\\d+))");
   GRegex *m = once_regex (&merged, "has been merged into");
 
   if (md_record_is_posting (rec))
@@ -391,7 +397,8 @@ thread_facts (const MdWeek *w, const Options *o, MdThread *t)
       if (md_record_is_posting (m))
         continue;
       collect_reviews (w, t, m);
-      if ((applied = md_facts_applied_line (m)) != NULL)
+      /* only a patch or a pull request gets applied */
+      if ((applied = md_facts_applied_line (m)) != NULL && answered_posting (w, m))
         g_ptr_array_add (t->applied, (gpointer) m);
       if (is_robot_failure (o, m))
         g_ptr_array_add (t->robot_failures, (gpointer) m);

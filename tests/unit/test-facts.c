@@ -139,6 +139,9 @@ test_applied (void)
   assert_applied ("Applied on top of kvmarm/next and booted fine.\n", FALSE);
   assert_applied ("This doesn't apply cleanly on 5.11.\n", FALSE);
   assert_applied ("Applied and tested on my Ampere box.\n", FALSE);
+  assert_applied ("The timer is still\nqueued on the old one, and it fires there after the vCPU has gone.\n", FALSE);
+  assert_applied ("Now queued up, thanks.\n", TRUE);
+  assert_applied ("Applied to the kvm-arm64 tree.\n", TRUE);
   bot = with_body (as_reply (msg ("pr@k", "pr-tracker-bot@kernel.org", T0, "Re: [GIT PULL] x")),
                    "The pull request you sent on Fri:\n\n> git://x tags/kvmarm-5.9\n\n"
                    "has been merged into torvalds/linux.git:\nhttps://git.kernel.org/x\n");
