@@ -397,15 +397,20 @@ compute_diffstat (GArray *stats)
 
 /* ---- the split ---- */
 
+/* A path is one line of the record: a control byte in a mangled diff
+ * becomes a space, a huge one is cut (see text.h). */
 static void
-add_file (GPtrArray *files, const char *path)
+add_file (GPtrArray *files, const char *raw)
 {
-  if (files->len >= MD_PATCH_MAX_FILES || path == NULL || strcmp (path, "?") == 0)
+  if (files->len >= MD_PATCH_MAX_FILES || raw == NULL || strcmp (raw, "?") == 0)
+    return;
+  g_autofree char *path = md_text_single_line (g_strdup (raw), MD_PATCH_MAX_PATH);
+  if (*path == '\0')
     return;
   for (guint i = 0; i < files->len; i++)
     if (strcmp (files->pdata[i], path) == 0)
       return;
-  g_ptr_array_add (files, g_strdup (path));
+  g_ptr_array_add (files, g_steal_pointer (&path));
 }
 
 static char *
