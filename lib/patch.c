@@ -459,15 +459,24 @@ typedef struct {
 static void
 scan_text (DiffScan *d, MdPatch *patch, Marks *m)
 {
+  gsize prose_until = 0;   /* lines before it are known not to start a diff */
+
   for (gsize i = 0; i < d->n; )
     {
       const Line *l = &d->l[i];
-      if (!md_text_is_quoted (l->s, l->n) && is_diff_start (d->l, i, d->n))
+      if (i >= prose_until && !md_text_is_quoted (l->s, l->n) && is_diff_start (d->l, i, d->n))
         {
           guint nstats = d->stats->len;
           gsize next = consume_diff (d, i);
           if (!d->content)
-            g_array_set_size (d->stats, nstats);   /* "diff -u is..." in prose */
+            {
+              /* "diff -u is..." in prose.  It read a run of "diff ..."
+               * lines; from any of them it would read the same run and
+               * stop at the same place, so they are all prose (and
+               * trying each again would be quadratic). */
+              g_array_set_size (d->stats, nstats);
+              prose_until = next;
+            }
           else
             {
               if (m->first_diff == G_MAXSIZE)

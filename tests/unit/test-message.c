@@ -405,6 +405,25 @@ test_no_patch (void)
   g_assert_nonnull (strstr (r->body, "diff -u is what I use."));
 }
 
+/* Lines that start like a diff but are none ("diff -u is ...") are
+ * prose, and a text of nothing else is read once: trying each line of
+ * such a run again made a few megabytes take minutes. */
+static void
+test_diff_words_in_prose (void)
+{
+  GString *m = g_string_new ("From: a@b.c\nSubject: diffs\n\n");
+  for (int i = 0; i < 200000; i++)
+    g_string_append (m, i % 2 ? "diff --git\n" : "diff -u\n");
+  g_string_append (m, "Reviewed-by: A <a@b.c>\n");
+  g_autoptr (GTimer) timer = g_timer_new ();
+  g_autoptr (MdRecord) r = parse_len (m->str, m->len, NULL);
+  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 5.0);
+  g_string_free (m, TRUE);
+  g_assert_false (md_record_has_flag (r, MD_REC_HAS_PATCH));
+  g_assert_true (g_str_has_prefix (r->body, "diff -u\ndiff --git\n"));
+  g_assert_cmpuint (r->trailers->len, ==, 1);
+}
+
 static void
 test_cover_letter_diffstat (void)
 {
@@ -661,6 +680,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message/patch-attached", test_patch_attached);
   g_test_add_func ("/message/patch-in-reply", test_patch_in_reply);
   g_test_add_func ("/message/no-patch", test_no_patch);
+  g_test_add_func ("/message/diff-words-in-prose", test_diff_words_in_prose);
   g_test_add_func ("/message/cover-letter-diffstat", test_cover_letter_diffstat);
   g_test_add_func ("/message/patch-odd-paths", test_patch_odd_paths);
   g_test_add_func ("/message/trailers-reply", test_trailers_reply);
