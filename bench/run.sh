@@ -36,6 +36,8 @@ if [ ! -r "$ARCHIVE" ]; then
 fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/mldigest-bench.XXXXXX")
+# No user configuration or default index may change what is measured.
+export MLDIGEST_CONFIG="$W/no-config" MLDIGEST_INDEX="$W/no-index.tdb"
 trap 'rm -rf "$W"' EXIT
 trap 'exit 130' INT TERM
 
@@ -215,10 +217,11 @@ aggregate () {
   fi
   quietly "$FILTER" --index "$W/month.tdb" --list "$LIST" --mbox "$W/month.mbox" --quiet
   MONTH_N=$(wc -l < "$W/month.manifest")
+  # --until takes a date as including that day: the year is 01-01..12-31.
   a="$AGGREGATE --list $LIST --format json"
   set -- "week-2y" "$a --index $W/all.tdb --week $WEEK" \
          "week-1m" "$a --index $W/month.tdb --week $WEEK" \
-         "year-2y" "$a --index $W/all.tdb --since 2020-01-01 --until 2021-01-01"
+         "year-2y" "$a --index $W/all.tdb --since 2020-01-01 --until 2020-12-31"
   time_commands "$@" > "$W/agg.txt"
   while [ $# -gt 0 ]; do
     # shellcheck disable=SC2086 # $2 is a command line
@@ -235,9 +238,10 @@ aggregate_table () {
   row_header "query" "index" "median ms" "mean ms" "min ms" "peak RSS" "window msgs"
   agg_row week-2y "$WEEK" all.tdb "--week $WEEK"
   agg_row week-1m "$WEEK" month.tdb "--week $WEEK"
-  agg_row year-2y "2020" all.tdb "--since 2020-01-01 --until 2021-01-01"
+  agg_row year-2y "2020" all.tdb "--since 2020-01-01 --until 2020-12-31"
   echo
-  ratio "week on 2-year index / week on 1-month index" "$(agg week-2y 2)" "$(agg week-1m 2)" "<=" 1.5
+  ratio "week on 2-year index / week on 1-month index" "$(agg week-2y 2)" "$(agg week-1m 2)"
+  echo "  (goal: the same cost on both indexes, a ratio near 1x)"
   goal_below "week on the 2-year index" "$(agg week-2y 2)" 100
 }
 
