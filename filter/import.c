@@ -272,7 +272,7 @@ md_filter_import (const MdFilterOptions *o, GError **error)
   Importer imp = { .o = o };
   md_progress_start (&imp.progress, o->progress || isatty (STDERR_FILENO),
                      o->quiet, 0);
-  imp.idx = md_index_open (o->index_path, MD_INDEX_WRITE, o->lock_timeout_ms, error);
+  imp.idx = md_index_open (o->index_path, MD_INDEX_BULK, o->lock_timeout_ms, error);
   if (imp.idx == NULL)
     return FALSE;
   gboolean ok = o->mbox != NULL ? import_mbox (&imp, o->mbox, error)

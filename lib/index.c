@@ -241,7 +241,7 @@ check_format (MdIndex *idx, GError **error)
   g_autoptr (GBytes) have = NULL;
   if (!md_index_fetch (idx, key, &have, error))
     return FALSE;
-  if (have == NULL && idx->mode == MD_INDEX_WRITE)
+  if (have == NULL && idx->mode != MD_INDEX_READ)
     return in_transaction (idx, write_format, NULL, error);
   if (have == NULL && index_is_empty (idx))
     return TRUE;
@@ -282,17 +282,28 @@ make_parent_dir (const char *path, GError **error)
   return FALSE;
 }
 
+/* A writer of one message touches a few records: reading them with
+ * pread() is cheaper than mapping the file, and writing without a map
+ * spares the kernel write-protecting the mapped pages at every sync.
+ * Imports and readers touch much of the file and want the map. */
+static int
+tdb_flags_for (MdIndexMode mode)
+{
+  return TDB_FLAGS | (mode == MD_INDEX_WRITE ? TDB_NOMMAP : 0);
+}
+
 static gboolean
 open_tdb (MdIndex *idx, gboolean *created, GError **error)
 {
-  *created = idx->mode == MD_INDEX_WRITE && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
+  gboolean writer = idx->mode != MD_INDEX_READ;
+  *created = writer && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
   if (*created && !make_parent_dir (idx->path, error))
     return FALSE;
-  int flags = idx->mode == MD_INDEX_WRITE ? O_RDWR | O_CREAT | O_CLOEXEC
-                                          : O_RDONLY | O_CLOEXEC;
+  int flags = writer ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC;
   struct tdb_logging_context log = { log_tdb, idx };
   errno = 0;
-  idx->tdb = tdb_open_ex (idx->path, HASH_SIZE, TDB_FLAGS, flags, 0600, &log, NULL);
+  idx->tdb = tdb_open_ex (idx->path, HASH_SIZE, tdb_flags_for (idx->mode),
+                          flags, 0600, &log, NULL);
   if (idx->tdb != NULL)
     return TRUE;
   int err = errno;
@@ -544,7 +555,7 @@ gboolean
 md_index_add (MdIndex *idx, MdRecord *rec, MdAddResult *result,
               GError **error)
 {
-  g_return_val_if_fail (idx->mode == MD_INDEX_WRITE, FALSE);
+  g_return_val_if_fail (idx->mode != MD_INDEX_READ, FALSE);
   g_return_val_if_fail (rec->message_id != NULL && *rec->message_id != '\0', FALSE);
   AddJob job = { rec, MD_ADD_DUPLICATE };
   if (!in_transaction (idx, add_in_transaction, &job, error))
@@ -574,7 +585,7 @@ gboolean
 md_index_state_put (MdIndex *idx, const char *ns, const char *key,
                     GVariant *value, GError **error)
 {
-  g_return_val_if_fail (idx->mode == MD_INDEX_WRITE, FALSE);
+  g_return_val_if_fail (idx->mode != MD_INDEX_READ, FALSE);
   g_return_val_if_fail (strchr (ns, ':') == NULL, FALSE);
   g_autoptr (GString) k = md_key_state (ns, key);
   g_autoptr (GBytes) v = md_stored_pack (MD_STATE_VERSION, g_variant_new_variant (value));
