@@ -292,6 +292,20 @@ tdb_flags_for (MdIndexMode mode)
   return TDB_FLAGS | (mode == MD_INDEX_WRITE ? TDB_NOMMAP : 0);
 }
 
+static struct tdb_context *
+tdb_open_with (MdIndex *idx, int open_flags)
+{
+  struct tdb_logging_context log = { log_tdb, idx };
+  errno = 0;
+  return tdb_open_ex (idx->path, HASH_SIZE, tdb_flags_for (idx->mode),
+                      open_flags | O_CLOEXEC, 0600, &log, NULL);
+}
+
+/* Readers open the file read-write too (and never write): TDB's locks
+ * need it.  A read-only handle cannot wait out another process's commit
+ * (it sees the recovery record, takes the writer for crashed and fails);
+ * a read-write one waits for the commit's locks.  Only when the file is
+ * not writable for us do we read it read-only. */
 static gboolean
 open_tdb (MdIndex *idx, gboolean *created, GError **error)
 {
@@ -299,15 +313,13 @@ open_tdb (MdIndex *idx, gboolean *created, GError **error)
   *created = writer && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
   if (*created && !make_parent_dir (idx->path, error))
     return FALSE;
-  int flags = writer ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC;
-  struct tdb_logging_context log = { log_tdb, idx };
-  errno = 0;
-  idx->tdb = tdb_open_ex (idx->path, HASH_SIZE, tdb_flags_for (idx->mode),
-                          flags, 0600, &log, NULL);
+  idx->tdb = tdb_open_with (idx, writer ? O_RDWR | O_CREAT : O_RDWR);
+  if (idx->tdb == NULL && !writer && (errno == EACCES || errno == EROFS))
+    idx->tdb = tdb_open_with (idx, O_RDONLY);
   if (idx->tdb != NULL)
     return TRUE;
   int err = errno;
-  MdErrorCode code = err == ENOENT && idx->mode == MD_INDEX_READ
+  MdErrorCode code = err == ENOENT && !writer
     ? MD_ERROR_NOT_FOUND : md_error_code_from_errno (err);
   g_set_error (error, MD_ERROR, err != 0 ? code : MD_ERROR_TEMP,
                "cannot open index '%s': %s", idx->path,
