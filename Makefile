@@ -81,8 +81,10 @@ FILTER_STATIC_LIBS := -Wl,-Bstatic -lgmime-3.0 -lgio-2.0 -lgobject-2.0 \
   -ltdb -l:libgpgme.so.11 -lidn2 -lmount -lm -pthread
 $(FILTER): $(call obj,filter/main.c) $(call obj,$(FILT_SRC)) $(LIB_A)
 ifeq ($(FILTER_STATIC),yes)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_STATIC_LIBS) 2>/dev/null || \
-	{ echo "static link failed: linking $@ with shared libraries"; \
+	@echo "$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_STATIC_LIBS)"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_STATIC_LIBS) 2>/dev/null || \
+	{ echo "(no static GMime/GLib here: linking $@ with shared libraries)"; \
+	  echo "$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)"; \
 	  $(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS); }
 else
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
