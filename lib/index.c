@@ -110,16 +110,89 @@ store (MdIndex *idx, const GString *key, const void *data, gsize len,
   return FALSE;
 }
 
-/* Add one NUL-terminated entry to a list value. */
 static gboolean
-append_id (MdIndex *idx, const GString *key, const char *id, GError **error)
+append_bytes (MdIndex *idx, TDB_DATA key, const void *data, gsize len,
+              GError **error)
 {
   errno = 0;
-  if (tdb_append (idx->tdb, md_key_data (key),
-                  (TDB_DATA) { (unsigned char *) id, strlen (id) + 1 }) == 0)
+  if (tdb_append (idx->tdb, key, (TDB_DATA) { (unsigned char *) data, len }) == 0)
     return TRUE;
   md_index_set_error (idx, errno, "cannot write index", error);
   return FALSE;
+}
+
+/* Add one NUL-terminated entry to a list value.  In a batch the entries
+ * wait in memory and each list is appended to once, at the commit: a
+ * list that grows by one entry per message would otherwise be copied to
+ * a new place in the file each time, which costs time and leaves the
+ * file full of small free blocks that later deliveries must walk. */
+static gboolean
+append_id (MdIndex *idx, const GString *key, const char *id, GError **error)
+{
+  if (!idx->in_batch)
+    return append_bytes (idx, md_key_data (key), id, strlen (id) + 1, error);
+  g_autoptr (GBytes) k = g_bytes_new (key->str, key->len);
+  GString *entries = g_hash_table_lookup (idx->pending, k);
+  if (entries == NULL)
+    {
+      entries = g_string_new (NULL);
+      g_hash_table_insert (idx->pending, g_bytes_ref (k), entries);
+    }
+  g_string_append_len (entries, id, strlen (id) + 1);
+  return TRUE;
+}
+
+static void
+free_string (gpointer s)
+{
+  g_string_free (s, TRUE);
+}
+
+static gint
+cmp_bytes (gconstpointer a, gconstpointer b)
+{
+  return g_bytes_compare (*(GBytes *const *) a, *(GBytes *const *) b);
+}
+
+/* Append what the batch collected, key by key in a fixed order. */
+static gboolean
+flush_pending (MdIndex *idx, GError **error)
+{
+  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k;
+  g_hash_table_iter_init (&it, idx->pending);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    g_ptr_array_add (keys, k);
+  g_ptr_array_sort (keys, cmp_bytes);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gsize klen;
+      const void *kdata = g_bytes_get_data (keys->pdata[i], &klen);
+      const GString *entries = g_hash_table_lookup (idx->pending, keys->pdata[i]);
+      if (!append_bytes (idx, (TDB_DATA) { (unsigned char *) kdata, klen },
+                         entries->str, entries->len, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
+                   GError **error)
+{
+  g_autoptr (GBytes) value = NULL;
+  if (!md_index_fetch (idx, key, &value, error)
+      || (value != NULL && !md_id_list_split (value, out, error)))
+    return FALSE;
+  if (!idx->in_batch)
+    return TRUE;
+  g_autoptr (GBytes) k = g_bytes_new (key->str, key->len);
+  const GString *entries = g_hash_table_lookup (idx->pending, k);
+  if (entries == NULL)
+    return TRUE;
+  g_autoptr (GBytes) waiting = g_bytes_new (entries->str, entries->len);
+  return md_id_list_split (waiting, out, error);
 }
 
 /* ---- transactions ---- */
@@ -172,14 +245,29 @@ md_index_begin (MdIndex *idx, GError **error)
   if (!transaction_start (idx, error))
     return FALSE;
   idx->in_batch = TRUE;
+  idx->pending = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                        (GDestroyNotify) g_bytes_unref, free_string);
   return TRUE;
+}
+
+static void
+end_batch (MdIndex *idx)
+{
+  idx->in_batch = FALSE;
+  g_clear_pointer (&idx->pending, g_hash_table_unref);
 }
 
 gboolean
 md_index_commit (MdIndex *idx, GError **error)
 {
   g_return_val_if_fail (idx->in_batch, FALSE);
-  idx->in_batch = FALSE;
+  gboolean flushed = flush_pending (idx, error);
+  end_batch (idx);
+  if (!flushed)
+    {
+      tdb_transaction_cancel (idx->tdb);
+      return FALSE;
+    }
   return transaction_commit (idx, error);
 }
 
@@ -188,7 +276,7 @@ md_index_cancel (MdIndex *idx)
 {
   if (!idx->in_batch)
     return;
-  idx->in_batch = FALSE;
+  end_batch (idx);
   tdb_transaction_cancel (idx->tdb);
 }
 
@@ -454,9 +542,7 @@ register_lists (MdIndex *idx, const GPtrArray *lists, GError **error)
 {
   g_autoptr (GString) key = md_key_meta ("lists");
   g_autoptr (GPtrArray) known = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GBytes) have = NULL;
-  if (!md_index_fetch (idx, key, &have, error)
-      || (have != NULL && !md_id_list_split (have, known, error)))
+  if (!md_index_read_ids (idx, key, known, error))
     return FALSE;
   guint before = known->len;
   for (guint i = 0; i < lists->len; i++)
