@@ -50,7 +50,7 @@ label () {
   case $1 in
     mldigest-filter) echo "mldigest-filter (stdin)" ;;
     filter-startup)  echo "  mldigest-filter --help" ;;
-    libs-floor)      echo "  floor + the filter's shared libs" ;;
+    libs-floor)      echo "  floor + the filter's shared objs" ;;
     notmuch-insert)  echo "notmuch insert" ;;
     procmail)        echo "procmail to a maildir" ;;
     floor)           echo "fork+exec floor" ;;
@@ -94,8 +94,9 @@ size () { awk -v n="$1" '$1 == n { v = $2 } END { print v == "" ? "-" : v }' "$W
 
 # shellcheck disable=SC2034 # TIMER is printed by run.sh
 # time_commands NAME "CMD ARGS" ...: one line per command on stdout,
-# "NAME median_ms mean_ms min_ms".  hyperfine when present (warm-up, as
-# many runs as fit in a few seconds), else our driver, 20 runs each.
+# "NAME median_ms mean_ms min_ms cpu_ms" (CPU: user + system, mean).
+# hyperfine when present (warm-up, as many runs as fit in a few
+# seconds), else our driver, 20 runs each (CPU then a median).
 time_commands () {
   if command -v hyperfine > /dev/null 2>&1; then
     TIMER="hyperfine -N, 3 warm-up runs, 5 to 40 timed runs per query"
@@ -103,12 +104,13 @@ time_commands () {
     while [ $# -gt 0 ]; do printf '%s\n%s\n' "$1" "$2" >> "$W/hf.args"; shift 2; done
     hyperfine_run < "$W/hf.args" > /dev/null
     cp "$W/hf.csv" "$RAW/aggregate-hyperfine.csv"
-    awk -F, 'NR > 1 { printf "%s %.2f %.2f %.2f\n", $1, $4 * 1000, $2 * 1000, $7 * 1000 }' "$W/hf.csv"
+    awk -F, 'NR > 1 { printf "%s %.2f %.2f %.2f %.2f\n", $1, $4 * 1000, $2 * 1000,
+      $7 * 1000, ($5 + $6) * 1000 }' "$W/hf.csv"
   else
     TIMER="bench/drive, 20 runs per query (hyperfine not installed)"
     while [ $# -gt 0 ]; do
       # shellcheck disable=SC2086
-      "$TOOLS/drive" -n 20 -o "$RAW" -- "$1" $2 | awk '{ print $1, $4, $6, "-" }'
+      "$TOOLS/drive" -n 20 -o "$RAW" -- "$1" $2 | awk '{ print $1, $4, $6, "-", $9 }'
       shift 2
     done
   fi
@@ -164,7 +166,7 @@ raw_dump () {
   cat "$W/pm.txt" "$W/bulk.txt" 2> /dev/null || :
   [ -s "$W/agg-rss.txt" ] && cat "$W/agg-rss.txt"
   if [ -s "$W/agg.txt" ]; then
-    echo "# aggregate: name median_ms mean_ms min_ms"
+    echo "# aggregate: name median_ms mean_ms min_ms cpu_ms"
     cat "$W/agg.txt"
   fi
   echo "# store sizes: name KiB (du -sk)"
