@@ -30,13 +30,14 @@ have_filter () {
   return 1
 }
 
-# Run a set-up step; show its output only when it fails.
+# quietly NAME CMD...: run a set-up step, silent when it works; when it
+# fails, say so in the table (NAME is then left out) and show why.
 quietly () {
-  if ! "$@" > "$W/quietly.log" 2>&1; then
-    echo "bench: set-up step failed: $*" >&2
-    tail -n 20 "$W/quietly.log" >&2
-    return 1
-  fi
+  _what=$1; shift
+  "$@" > "$W/quietly.log" 2>&1 && return 0
+  skipped "$_what" "failed (exit $?): $*"
+  tail -n 5 "$W/quietly.log" | sed 's/^/    /'
+  return 1
 }
 
 row_header () {

@@ -119,16 +119,15 @@ EOF
 per_message () {
   section "1. Per message: $DELIVER archive messages, one process each, into a store holding the other $REST"
   set --
-  if have_filter; then
-    quietly "$FILTER" --index "$W/pm.tdb" --list "$LIST" --mbox "$W/rest.mbox" --quiet
+  if have_filter &&
+     quietly mldigest-filter "$FILTER" --index "$W/pm.tdb" --list "$LIST" --mbox "$W/rest.mbox" --quiet; then
     set -- "$@" -- mldigest-filter "$FILTER" --index "$W/pm.tdb" --list "$LIST"
     if "$FILTER" --help > /dev/null 2>&1; then
       set -- "$@" -- filter-startup "$FILTER" --help
     fi
   fi
-  if have notmuch; then
-    notmuch_config nm-pm "$W/nm-pm-db" "$W/nm-mail"
-    quietly notmuch --config="$W/nm-pm.conf" new --quiet
+  if have notmuch && notmuch_config nm-pm "$W/nm-pm-db" "$W/nm-mail" &&
+     quietly notmuch notmuch --config="$W/nm-pm.conf" new --quiet; then
     set -- "$@" -- notmuch-insert notmuch --config="$W/nm-pm.conf" insert
   fi
   if have procmail; then
@@ -186,8 +185,7 @@ bulk () {
       new --quiet >> "$W/bulk.txt"
     size_of notmuch-new "$W/nm-bulk-db"
   fi
-  if have mu; then
-    quietly mu init --quiet --maildir="$W/all" --muhome="$W/mu-home"
+  if have mu && quietly mu mu init --quiet --maildir="$W/all" --muhome="$W/mu-home"; then
     "$TOOLS/drive" -t 900 -o "$RAW" -- mu-index mu index --quiet --muhome="$W/mu-home" \
       >> "$W/bulk.txt"
     size_of mu-index "$W/mu-home"
@@ -218,13 +216,19 @@ aggregate () {
     skipped "mldigest-aggregate" "$AGGREGATE not built (or no index from section 2)"
     return 0
   fi
-  quietly "$FILTER" --index "$W/month.tdb" --list "$LIST" --mbox "$W/month.mbox" --quiet
+  quietly mldigest-filter "$FILTER" --index "$W/month.tdb" --list "$LIST" \
+    --mbox "$W/month.mbox" --quiet || return 0
   MONTH_N=$(wc -l < "$W/month.manifest")
   # --until takes a date as including that day: the year is 01-01..12-31.
   a="$AGGREGATE --list $LIST --format json"
   set -- "week-2y" "$a --index $W/all.tdb --week $WEEK" \
          "week-1m" "$a --index $W/month.tdb --week $WEEK" \
          "year-2y" "$a --index $W/all.tdb --since 2020-01-01 --until 2020-12-31"
+  # A query that fails is reported, not timed.
+  for q in "$2" "$4" "$6"; do
+    # shellcheck disable=SC2086 # $q is a command line
+    quietly mldigest-aggregate $q || return 0
+  done
   time_commands "$@" > "$W/agg.txt"
   while [ $# -gt 0 ]; do
     # shellcheck disable=SC2086 # $2 is a command line
@@ -271,7 +275,8 @@ diagnostics () {
   section "4. Where one mldigest-filter run goes (for reading section 1)"
   echo "shared objects mapped: $(shared_objects "$FILTER")"
   split_medians
-  quietly "$FILTER" --index "$W/diag.tdb" --list "$LIST" --mbox "$W/month.mbox" --quiet
+  quietly mldigest-filter "$FILTER" --index "$W/diag.tdb" --list "$LIST" \
+    --mbox "$W/month.mbox" --quiet || return 0
   loader_statistics "$(sed -n 1p "$W/deliver.list")"
   command -v strace > /dev/null 2>&1 || { skipped strace "not installed"; return 0; }
   sync_calls "$(sed -n 2p "$W/deliver.list")"
@@ -337,5 +342,6 @@ main () {
 
 build_tools
 extract_corpus
+rm -rf "$RAW"
 mkdir -p "$RAW"
 main | tee "$RESULTS/latest.txt"
