@@ -340,9 +340,8 @@ check_format (MdIndex *idx, GError **error)
 }
 
 static gboolean
-sync_dir_of (const char *path, GError **error)
+sync_dir (const char *dir, GError **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0 && fsync (fd) == 0 && close (fd) == 0)
     return TRUE;
@@ -354,10 +353,43 @@ sync_dir_of (const char *path, GError **error)
   return FALSE;
 }
 
+/* A new index must survive a crash: sync the directory that holds it and,
+ * up to the first directory that existed before, each directory we made
+ * (NEW_DIRS, innermost first) in its parent. */
 static gboolean
-make_parent_dir (const char *path, GError **error)
+sync_new_entries (const char *path, GPtrArray *new_dirs, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
+  if (!sync_dir (dir, error))
+    return FALSE;
+  for (guint i = 0; new_dirs != NULL && i < new_dirs->len; i++)
+    {
+      g_autofree char *parent = g_path_get_dirname (new_dirs->pdata[i]);
+      if (!sync_dir (parent, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Create the index's directory and any missing parents, mode 0700;
+ * NEW_DIRS gets the ones made, innermost first. */
+static gboolean
+make_parent_dir (const char *path, GPtrArray *new_dirs, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  char *d = g_strdup (dir);
+  while (!g_file_test (d, G_FILE_TEST_EXISTS))
+    {
+      char *up = g_path_get_dirname (d);
+      if (strcmp (up, d) == 0)
+        {
+          g_free (up);
+          break;
+        }
+      g_ptr_array_add (new_dirs, d);
+      d = up;
+    }
+  g_free (d);
   if (g_mkdir_with_parents (dir, 0700) == 0)
     return TRUE;
   int err = errno;
@@ -391,11 +423,11 @@ tdb_open_with (MdIndex *idx, int open_flags)
  * a read-write one waits for the commit's locks.  Only when the file is
  * not writable for us do we read it read-only. */
 static gboolean
-open_tdb (MdIndex *idx, gboolean *created, GError **error)
+open_tdb (MdIndex *idx, gboolean *created, GPtrArray *new_dirs, GError **error)
 {
   gboolean writer = idx->mode != MD_INDEX_READ;
   *created = writer && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
-  if (*created && !make_parent_dir (idx->path, error))
+  if (*created && !make_parent_dir (idx->path, new_dirs, error))
     return FALSE;
   idx->tdb = tdb_open_with (idx, writer ? O_RDWR | O_CREAT : O_RDWR);
   if (idx->tdb == NULL && !writer && (errno == EACCES || errno == EROFS))
@@ -420,9 +452,10 @@ md_index_open (const char *path, MdIndexMode mode, guint lock_timeout_ms,
   idx->mode = mode;
   idx->lock_timeout_ms = lock_timeout_ms;
   gboolean created;
-  if (!open_tdb (idx, &created, error)
+  g_autoptr (GPtrArray) new_dirs = g_ptr_array_new_with_free_func (g_free);
+  if (!open_tdb (idx, &created, new_dirs, error)
       || !check_format (idx, error)
-      || (created && !sync_dir_of (path, error)))
+      || (created && !sync_new_entries (path, new_dirs, error)))
     {
       md_index_close (idx, NULL);
       return NULL;
