@@ -358,6 +358,18 @@ test_hostile_html_text (void)
   g_assert_nonnull (strstr (text, "From: # Evil ](javascript:alert(2)) <b>Name</b> - item <qperret@google.com>"));
 }
 
+/* The page tests/t0410-chromium.sh loads into a real browser. */
+static void
+test_golden_hostile (void)
+{
+  g_autoptr (MdWeek) w = hostile_week ();
+  g_autofree char *html = NULL;
+
+  g_assert_true (md_summarise_builtin (w, "zh-CN", NULL));
+  html = render (w, "weekly", "zh-CN", MD_FORMAT_HTML);
+  check_golden ("render-hostile.zh-CN.html", html);
+}
+
 static void
 test_text_links_and_rules (void)
 {
@@ -393,5 +405,6 @@ main (int argc, char **argv)
   g_test_add_func ("/render/hostile-markdown", test_hostile_markdown);
   g_test_add_func ("/render/hostile-html-text", test_hostile_html_text);
   g_test_add_func ("/render/text-links-rules", test_text_links_and_rules);
+  g_test_add_func ("/render/golden/render-hostile.zh-CN.html", test_golden_hostile);
   return g_test_run ();
 }
