@@ -169,24 +169,37 @@ normalise_newlines (GString *s)
   g_string_truncate (s, w);
 }
 
+/* The common case: text that is already clean UTF-8 (no NUL, which
+ * g_utf8_validate_len() rejects) costs one copy, not three. */
+static char *
+copy_valid_utf8 (const char *data, gsize len, gboolean multi_line)
+{
+  GString *out = g_string_new_len (data, len);
+  if (multi_line)
+    normalise_newlines (out);
+  return g_string_free (out, FALSE);
+}
+
 char *
 md_text_to_utf8 (const char *data, gsize len, const char *charset,
                  gboolean multi_line, gboolean *guessed)
 {
+  gboolean ascii = !md_text_has_8bit (data, len);
+  gboolean compatible = charset_is_utf8_or_ascii (charset)
+    || g_ascii_strncasecmp (charset, "iso-8859", 8) == 0
+    || g_ascii_strncasecmp (charset, "windows-", 8) == 0;
+
+  if (((ascii && compatible) || charset_is_utf8_or_ascii (charset))
+      && g_utf8_validate_len (data, len, NULL))
+    return copy_valid_utf8 (data, len, multi_line);
+
   GString *out = g_string_sized_new (len + 1);
   gboolean ok = FALSE;
-
-  if (!md_text_has_8bit (data, len)
-      && (charset_is_utf8_or_ascii (charset)
-          || g_ascii_strncasecmp (charset, "iso-8859", 8) == 0
-          || g_ascii_strncasecmp (charset, "windows-", 8) == 0))
-    {
-      g_string_append_len (out, data, len);   /* plain ASCII: nothing to convert */
-      ok = TRUE;
-    }
-  else if (!charset_is_utf8_or_ascii (charset))
+  if (!ascii && !charset_is_utf8_or_ascii (charset))
     ok = convert_from (data, len, charset, out);
-  if (!ok && g_utf8_validate_len (data, len, NULL))
+  else if (ascii && !compatible)
+    ok = convert_from (data, len, charset, out);   /* ISO-2022-JP, UTF-7: 7-bit but encoded */
+  if (!ok && (ascii || g_utf8_validate_len (data, len, NULL)))
     {
       g_string_append_len (out, data, len);
       ok = TRUE;
