@@ -5,6 +5,7 @@
 #   make check SANITIZE=1  the same with ASan + UBSan, in build-san/
 #   make demo            ingest the bundled sample week, render the report
 #   make bench           benchmarks against notmuch, mu and procmail
+#   make fuzz            libFuzzer targets, FUZZ_SECONDS each (not in check)
 #   make install         PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -56,7 +57,7 @@ AGGREGATE := $(B)/mldigest-aggregate
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 SHELL_TESTS := $(sort $(wildcard tests/t[0-9]*.sh))
 
-.PHONY: all check unit-check demo bench install clean deps deps-bench
+.PHONY: all check unit-check demo bench install clean deps deps-bench fuzz
 # A program is built once its main.c exists.
 PROGRAMS := $(if $(wildcard filter/main.c),$(FILTER)) $(if $(wildcard aggregate/main.c),$(AGGREGATE))
 all: $(PROGRAMS)
@@ -101,6 +102,32 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@MLDIGEST_BUILD=$(CURDIR)/$(B) sh bench/run.sh
 
+# Fuzzing: each tests/fuzz/fuzz-NAME.c is a libFuzzer target built with
+# clang and the sanitizers over the library sources.  It starts from the
+# seeds in tests/data/fuzz/NAME (and the real mail of the shared corpus
+# for the message parser, read in place) and keeps what it learns in
+# build-fuzz/corpus/NAME; a crash leaves build-fuzz/crash-* behind.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 \
+	-artifact_prefix=build-fuzz/$*- -print_final_stats=1
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 $(WARN) $(DEFS) $(INC) $(LIB_CFLAGS) \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -o $@ $< $(LIB_SRC) $(LIB_LIBS)
+
+.PHONY: $(addprefix fuzz-,$(FUZZ_NAMES))
+$(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: build-fuzz/fuzz-%
+	@mkdir -p build-fuzz/corpus/$*
+	G_SLICE=always-malloc $< $(FUZZ_RUN) $(if $(wildcard tests/fuzz/fuzz-$*.dict),-dict=tests/fuzz/fuzz-$*.dict) \
+	  -max_len=$(if $(filter message,$*),65536,4096) build-fuzz/corpus/$* tests/data/fuzz/$* \
+	  $(if $(filter message,$*),$(wildcard ../shared/corpus/tricky))
+
+fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/templates
 	install -m 755 $(FILTER) $(AGGREGATE) $(DESTDIR)$(BINDIR)/
@@ -108,6 +135,6 @@ install: all
 	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
 
 clean:
-	rm -rf build build-san tests/tmp demo-out
+	rm -rf build build-san build-fuzz tests/tmp demo-out
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

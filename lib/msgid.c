@@ -110,17 +110,20 @@ take_bare (const char *p, GPtrArray *found, gboolean need_at)
   return e;
 }
 
+/* *CLOSE caches the first '>' at or after the last search (NULL: there
+ * is none left), so that a header of many '<' and no '>' is read once,
+ * not once per '<'. */
 static const char *
-take_bracketed (const char *p, GPtrArray *found)
+take_bracketed (const char *p, GPtrArray *found, const char **close)
 {
-  const char *close = strchr (p + 1, '>');
-  const char *next_open = strchr (p + 1, '<');
-  if (close == NULL || (next_open && next_open < close))
+  if (*close != NULL && *close <= p)
+    *close = strchr (p + 1, '>');
+  if (*close == NULL || memchr (p + 1, '<', *close - p - 1) != NULL)
     return p + 1;   /* unbalanced '<': skip it, look for the next id */
-  char *id = normalise_inner (p + 1, close - p - 1);
+  char *id = normalise_inner (p + 1, *close - p - 1);
   if (id)
     g_ptr_array_add (found, id);
-  return close + 1;
+  return *close + 1;
 }
 
 /* Scans RAW into FOUND (all ids, in order, up to MSGID_SCAN_MAX). */
@@ -129,13 +132,14 @@ scan_ids (const char *raw, GPtrArray *found, gboolean need_at, guint max)
 {
   gboolean brackets = strchr (raw, '<') != NULL;
   const char *p = raw;
+  const char *close = raw;   /* stale: take_bracketed() searches */
 
   while (*p && found->len < max)
     {
       if (*p == '(' || *p == '"')
         p = skip_comment (p);
       else if (*p == '<')
-        p = take_bracketed (p, found);
+        p = take_bracketed (p, found, &close);
       else if (g_ascii_isspace (*p) || *p == '>' || *p == ',')
         p++;
       else if (!brackets)

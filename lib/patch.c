@@ -397,15 +397,20 @@ compute_diffstat (GArray *stats)
 
 /* ---- the split ---- */
 
+/* A path is one line of the record: a control byte in a mangled diff
+ * becomes a space, a huge one is cut (see text.h). */
 static void
-add_file (GPtrArray *files, const char *path)
+add_file (GPtrArray *files, const char *raw)
 {
-  if (files->len >= MD_PATCH_MAX_FILES || path == NULL || strcmp (path, "?") == 0)
+  if (files->len >= MD_PATCH_MAX_FILES || raw == NULL || strcmp (raw, "?") == 0)
+    return;
+  g_autofree char *path = md_text_single_line (g_strdup (raw), MD_PATCH_MAX_PATH);
+  if (*path == '\0')
     return;
   for (guint i = 0; i < files->len; i++)
     if (strcmp (files->pdata[i], path) == 0)
       return;
-  g_ptr_array_add (files, g_strdup (path));
+  g_ptr_array_add (files, g_steal_pointer (&path));
 }
 
 static char *
@@ -454,15 +459,24 @@ typedef struct {
 static void
 scan_text (DiffScan *d, MdPatch *patch, Marks *m)
 {
+  gsize prose_until = 0;   /* lines before it are known not to start a diff */
+
   for (gsize i = 0; i < d->n; )
     {
       const Line *l = &d->l[i];
-      if (!md_text_is_quoted (l->s, l->n) && is_diff_start (d->l, i, d->n))
+      if (i >= prose_until && !md_text_is_quoted (l->s, l->n) && is_diff_start (d->l, i, d->n))
         {
           guint nstats = d->stats->len;
           gsize next = consume_diff (d, i);
           if (!d->content)
-            g_array_set_size (d->stats, nstats);   /* "diff -u is..." in prose */
+            {
+              /* "diff -u is..." in prose.  It read a run of "diff ..."
+               * lines; from any of them it would read the same run and
+               * stop at the same place, so they are all prose (and
+               * trying each again would be quadratic). */
+              g_array_set_size (d->stats, nstats);
+              prose_until = next;
+            }
           else
             {
               if (m->first_diff == G_MAXSIZE)

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #define MD_PATCH_MAX_FILES 512
+#define MD_PATCH_MAX_PATH  4096   /* bytes of one touched path */
 
 typedef struct {
   GString *prose;       /* the text without its diffs (multi-line) */

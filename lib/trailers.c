@@ -137,7 +137,8 @@ has_trailer (MdRecord *rec, MdTrailerKind kind, const char *name, const char *em
 static void
 add_trailer (MdRecord *rec, MdTrailerKind kind, const char *value, gsize n)
 {
-  g_autofree char *v = g_strndup (value, MIN (n, TRAILER_VALUE_MAX * 2));
+  /* cut on a character boundary: md_text_single_line() needs valid UTF-8 */
+  g_autofree char *v = g_strndup (value, md_text_utf8_cut (value, n, TRAILER_VALUE_MAX * 2));
   g_autofree char *name = NULL, *email = NULL;
 
   md_text_single_line (v, TRAILER_VALUE_MAX);

@@ -405,6 +405,25 @@ test_no_patch (void)
   g_assert_nonnull (strstr (r->body, "diff -u is what I use."));
 }
 
+/* Lines that start like a diff but are none ("diff -u is ...") are
+ * prose, and a text of nothing else is read once: trying each line of
+ * such a run again made a few megabytes take minutes. */
+static void
+test_diff_words_in_prose (void)
+{
+  GString *m = g_string_new ("From: a@b.c\nSubject: diffs\n\n");
+  for (int i = 0; i < 200000; i++)
+    g_string_append (m, i % 2 ? "diff --git\n" : "diff -u\n");
+  g_string_append (m, "Reviewed-by: A <a@b.c>\n");
+  g_autoptr (GTimer) timer = g_timer_new ();
+  g_autoptr (MdRecord) r = parse_len (m->str, m->len, NULL);
+  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 5.0);
+  g_string_free (m, TRUE);
+  g_assert_false (md_record_has_flag (r, MD_REC_HAS_PATCH));
+  g_assert_true (g_str_has_prefix (r->body, "diff -u\ndiff --git\n"));
+  g_assert_cmpuint (r->trailers->len, ==, 1);
+}
+
 static void
 test_cover_letter_diffstat (void)
 {
@@ -417,6 +436,31 @@ test_cover_letter_diffstat (void)
   g_assert_nonnull (r->diffstat);
   g_assert_cmpuint (r->files->len, ==, 2);
   g_assert_cmpstr (r->files->pdata[1], ==, "virt/kvm/kvm_main.c");
+}
+
+/* Found by fuzz-message: a path is a single-line field, whatever bytes a
+ * mangled diff or diffstat holds, and a bounded one. */
+static void
+test_patch_odd_paths (void)
+{
+  g_autoptr (MdRecord) cover = parse ("From: a@b.c\nSubject: [PATCH 0/1] x\n\n"
+                                      " virt/kvm/\x1f" "arm.c | 3 +-\n"
+                                      " 1 file changed, 2 insertions(+), 1 deletion(-)\n");
+  g_assert_cmpuint (cover->files->len, ==, 1);
+  g_assert_cmpstr (cover->files->pdata[0], ==, "virt/kvm/ arm.c");
+
+  g_autofree char *fill = g_strnfill (10000, 'd');
+  g_autofree char *m = g_strdup_printf ("From: a@b.c\nSubject: [PATCH] x\n\n---\n"
+                                        "diff --git a/%s/x b/%s/x\n--- a/%s/x\n+++ b/%s/x\n"
+                                        "@@ -1 +1 @@\n-a\n+b\n"
+                                        "diff --git a/\x1b[31mred b/\x1b[31mred\n"
+                                        "@@ -1 +1 @@\n-a\n+b\n", fill, fill, fill, fill);
+  g_autoptr (MdRecord) r = parse (m);
+  g_assert_cmpuint (r->files->len, ==, 2);
+  g_assert_cmpuint (strlen (r->files->pdata[0]), <=, 4096);
+  g_assert_cmpstr (r->files->pdata[1], ==, "[31mred");
+  for (guint i = 0; i < r->files->len; i++)
+    g_assert_null (strpbrk (r->files->pdata[i], "\x1b\x1f\n"));
 }
 
 static void
@@ -451,6 +495,24 @@ test_trailers_reply (void)
   g_assert_cmpstr (t[3].email, ==, "");
   g_assert_cmpint (t[4].kind, ==, MD_TRAILER_LINK);
   g_assert_cmpstr (t[4].name, ==, "https://lore.kernel.org/r/1@x");
+}
+
+/* Found by fuzz-message: a long trailer value is cut on a character
+ * boundary (cutting inside one made the cleanup read past the string). */
+static void
+test_trailer_long_value (void)
+{
+  GString *m = g_string_new ("From: a@b.c\nSubject: x\n\nReviewed-by: ");
+  for (int i = 0; i < 600; i++)
+    g_string_append (m, "\xc3\xa9");
+  g_string_append (m, " <a@b.c>\n");
+  g_autoptr (MdRecord) r = parse (m->str);
+  g_string_free (m, TRUE);
+  g_assert_cmpuint (r->trailers->len, ==, 1);
+  MdTrailer *t = &g_array_index (r->trailers, MdTrailer, 0);
+  g_assert_true (g_utf8_validate (t->name, -1, NULL));
+  g_assert_cmpuint (strlen (t->name), <=, 512);
+  g_assert_true (g_str_has_prefix (t->name, "\xc3\xa9\xc3\xa9"));
 }
 
 static void
@@ -618,8 +680,11 @@ main (int argc, char **argv)
   g_test_add_func ("/message/patch-attached", test_patch_attached);
   g_test_add_func ("/message/patch-in-reply", test_patch_in_reply);
   g_test_add_func ("/message/no-patch", test_no_patch);
+  g_test_add_func ("/message/diff-words-in-prose", test_diff_words_in_prose);
   g_test_add_func ("/message/cover-letter-diffstat", test_cover_letter_diffstat);
+  g_test_add_func ("/message/patch-odd-paths", test_patch_odd_paths);
   g_test_add_func ("/message/trailers-reply", test_trailers_reply);
+  g_test_add_func ("/message/trailer-long-value", test_trailer_long_value);
   g_test_add_func ("/message/split-person", test_split_person);
   g_test_add_func ("/message/html-only", test_html_only);
   g_test_add_func ("/message/alternative-prefers-plain", test_alternative_prefers_plain);

@@ -92,6 +92,29 @@ test_list_appends_without_duplicates (void)
   g_assert_cmpuint (a->len, ==, 2);
 }
 
+/* Many '<' and no '>': one pass over the header, not one per '<' (that
+ * took minutes on a few megabytes).  The bound is far above the linear
+ * cost even under the sanitizers. */
+static void
+test_list_unbalanced_is_linear (void)
+{
+  GString *s = g_string_new (NULL);
+  for (int i = 0; i < (2 << 20); i++)
+    g_string_append_c (s, i % 64 ? '<' : 'x');
+  g_string_append (s, "(c <in@comment>) <last@X>");
+  g_autoptr (GTimer) timer = g_timer_new ();
+  g_autoptr (GPtrArray) a = parse (s->str);
+  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 5.0);
+  g_string_free (s, TRUE);
+  g_assert_cmpuint (a->len, ==, 1);
+  g_assert_cmpstr (a->pdata[0], ==, "last@x");
+
+  g_autoptr (GPtrArray) b = parse ("<a <b <c@d> <e> f> <g@h");
+  g_assert_cmpuint (b->len, ==, 2);
+  g_assert_cmpstr (b->pdata[0], ==, "c@d");
+  g_assert_cmpstr (b->pdata[1], ==, "e");
+}
+
 static void
 test_synthesise (void)
 {
@@ -121,6 +144,7 @@ main (int argc, char **argv)
   g_test_add_func ("/msgid/list", test_list);
   g_test_add_func ("/msgid/list-bounded", test_list_bounded);
   g_test_add_func ("/msgid/list-appends", test_list_appends_without_duplicates);
+  g_test_add_func ("/msgid/list-unbalanced", test_list_unbalanced_is_linear);
   g_test_add_func ("/msgid/synthesise", test_synthesise);
   return g_test_run ();
 }

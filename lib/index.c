@@ -1,0 +1,583 @@
+/* index.c - opening the TDB index, transactions, and recording messages.
+ *
+ * Concurrency: procmail starts one filter per message, so many writers
+ * race for the index while the aggregator reads it.  TDB gives us
+ * fcntl() locks and transactions; a writer holds the transaction lock
+ * from md_index_begin() (or the start of md_index_add()) to the commit.
+ * TDB only offers a blocking or a non-blocking lock, and a mail filter
+ * must neither hang forever nor give up at once, so we poll the
+ * non-blocking call with a growing, jittered sleep until lock_timeout_ms
+ * and then fail with MD_ERROR_TEMP: the MTA keeps the mail and retries.
+ *
+ * Durability: transactions are synced (no TDB_NOSYNC).  When
+ * tdb_transaction_commit() returns 0 the data, and the recovery record
+ * that makes a crash mid-commit harmless, are on disk; a new file's
+ * directory entry is synced too.  So a filter that exits 0 has recorded
+ * the message for good.
+ */
+#include "index-private.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include "error.h"
+#include "stored.h"
+#include "subject.h"
+
+/* Fixed when the file is created.  A bigger hash table keeps chains short
+ * (each message adds about five keys) but costs a copy of it per
+ * transaction; 16411 buckets (64 KiB) keeps chains under ten keys up to
+ * about 30,000 messages and the per-message transaction cheap. */
+#define HASH_SIZE 16411
+#define TDB_FLAGS (TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING)
+#define MAX_REFERENCE_LOOKUPS 64
+
+char *
+md_index_default_path (void)
+{
+  const char *env = g_getenv ("MLDIGEST_INDEX");
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_build_filename (g_get_user_data_dir (), "mldigest", "index.tdb", NULL);
+}
+
+void
+md_index_set_error (MdIndex *idx, int err, const char *what, GError **error)
+{
+  MdErrorCode code;
+  switch (tdb_error (idx->tdb))
+    {
+    case TDB_ERR_IO:
+      code = err != 0 ? md_error_code_from_errno (err) : MD_ERROR_TEMP;
+      break;
+    case TDB_ERR_CORRUPT:  code = MD_ERROR_CORRUPT;   break;
+    case TDB_ERR_NOEXIST:  code = MD_ERROR_NOT_FOUND; break;
+    case TDB_ERR_EINVAL:
+    case TDB_ERR_NESTING:
+    case TDB_ERR_EXISTS:   code = MD_ERROR_IO;        break;
+    default:               code = MD_ERROR_TEMP;      break; /* locks, OOM, read-only */
+    }
+  const char *reason = err != 0 ? g_strerror (err)
+    : idx->tdb_log != NULL ? idx->tdb_log : tdb_errorstr (idx->tdb);
+  g_set_error (error, MD_ERROR, code, "%s '%s': %s", what, idx->path, reason);
+}
+
+/* TDB reports some failures (posix_fallocate() running out of space) only
+ * in its log, not in errno: keep the first error line, the cause, for
+ * the message (cleared when a transaction starts). */
+static void G_GNUC_PRINTF (3, 4)
+log_tdb (struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
+{
+  MdIndex *idx = tdb_get_logging_private (tdb);
+  if (level > TDB_DEBUG_ERROR || idx == NULL || idx->tdb_log != NULL)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  g_free (idx->tdb_log);
+  idx->tdb_log = g_strchomp (g_strdup_vprintf (fmt, ap));
+  va_end (ap);
+}
+
+gboolean
+md_index_fetch (MdIndex *idx, const GString *key, GBytes **value,
+                GError **error)
+{
+  errno = 0;
+  TDB_DATA d = tdb_fetch (idx->tdb, md_key_data (key));
+  *value = NULL;
+  if (d.dptr != NULL)
+    *value = g_bytes_new_with_free_func (d.dptr, d.dsize, free, d.dptr);
+  else if (tdb_error (idx->tdb) != TDB_ERR_NOEXIST)
+    {
+      md_index_set_error (idx, errno, "cannot read index", error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+store (MdIndex *idx, const GString *key, const void *data, gsize len,
+       GError **error)
+{
+  errno = 0;
+  if (tdb_store (idx->tdb, md_key_data (key),
+                 (TDB_DATA) { (unsigned char *) data, len }, TDB_REPLACE) == 0)
+    return TRUE;
+  md_index_set_error (idx, errno, "cannot write index", error);
+  return FALSE;
+}
+
+/* Add one NUL-terminated entry to a list value. */
+static gboolean
+append_id (MdIndex *idx, const GString *key, const char *id, GError **error)
+{
+  errno = 0;
+  if (tdb_append (idx->tdb, md_key_data (key),
+                  (TDB_DATA) { (unsigned char *) id, strlen (id) + 1 }) == 0)
+    return TRUE;
+  md_index_set_error (idx, errno, "cannot write index", error);
+  return FALSE;
+}
+
+/* ---- transactions ---- */
+
+static gboolean
+transaction_start (MdIndex *idx, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) idx->lock_timeout_ms * 1000;
+  gulong nap = 200;
+  g_clear_pointer (&idx->tdb_log, g_free);
+  for (;;)
+    {
+      errno = 0;
+      if (tdb_transaction_start_nonblock (idx->tdb) == 0)
+        return TRUE;
+      int err = errno;
+      if (tdb_error (idx->tdb) != TDB_ERR_NOLOCK)
+        {
+          md_index_set_error (idx, err, "cannot lock index", error);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_set_error (error, MD_ERROR, MD_ERROR_TEMP,
+                       "cannot lock index '%s': still busy after %u ms",
+                       idx->path, idx->lock_timeout_ms);
+          return FALSE;
+        }
+      /* Jitter keeps a crowd of waiting filters from polling in step. */
+      g_usleep (nap + g_random_int_range (0, nap));
+      nap = MIN (nap * 2, 20000);
+    }
+}
+
+static gboolean
+transaction_commit (MdIndex *idx, GError **error)
+{
+  errno = 0;
+  if (tdb_transaction_commit (idx->tdb) == 0)
+    return TRUE;
+  /* A failed commit has already cancelled the transaction. */
+  md_index_set_error (idx, errno, "cannot commit to index", error);
+  return FALSE;
+}
+
+gboolean
+md_index_begin (MdIndex *idx, GError **error)
+{
+  g_return_val_if_fail (!idx->in_batch, FALSE);
+  if (!transaction_start (idx, error))
+    return FALSE;
+  idx->in_batch = TRUE;
+  return TRUE;
+}
+
+gboolean
+md_index_commit (MdIndex *idx, GError **error)
+{
+  g_return_val_if_fail (idx->in_batch, FALSE);
+  idx->in_batch = FALSE;
+  return transaction_commit (idx, error);
+}
+
+void
+md_index_cancel (MdIndex *idx)
+{
+  if (!idx->in_batch)
+    return;
+  idx->in_batch = FALSE;
+  tdb_transaction_cancel (idx->tdb);
+}
+
+/* Run the writes of one operation in their own transaction unless a batch
+ * is open.  FN does reads first and writes last, so a failure leaves a
+ * batch without half a message in it. */
+typedef gboolean (*WriteFn) (MdIndex *idx, gpointer data, GError **error);
+
+static gboolean
+in_transaction (MdIndex *idx, WriteFn fn, gpointer data, GError **error)
+{
+  if (idx->in_batch)
+    return fn (idx, data, error);
+  if (!transaction_start (idx, error))
+    return FALSE;
+  if (!fn (idx, data, error))
+    {
+      tdb_transaction_cancel (idx->tdb);
+      return FALSE;
+    }
+  return transaction_commit (idx, error);
+}
+
+/* ---- opening ---- */
+
+static gboolean
+write_format (MdIndex *idx, gpointer data, GError **error)
+{
+  g_autoptr (GString) key = md_key_meta ("format");
+  g_autoptr (GBytes) have = NULL;
+  if (!md_index_fetch (idx, key, &have, error))
+    return FALSE;
+  return have != NULL  /* another writer got there first */
+    || store (idx, key, MD_INDEX_FORMAT, strlen (MD_INDEX_FORMAT), error);
+}
+
+static gboolean
+index_is_empty (MdIndex *idx)
+{
+  TDB_DATA first = tdb_firstkey (idx->tdb);
+  free (first.dptr);
+  return first.dptr == NULL;
+}
+
+/* A new file gets meta:format; an existing one must have ours. */
+static gboolean
+check_format (MdIndex *idx, GError **error)
+{
+  g_autoptr (GString) key = md_key_meta ("format");
+  g_autoptr (GBytes) have = NULL;
+  if (!md_index_fetch (idx, key, &have, error))
+    return FALSE;
+  if (have == NULL && idx->mode == MD_INDEX_WRITE)
+    return in_transaction (idx, write_format, NULL, error);
+  if (have == NULL && index_is_empty (idx))
+    return TRUE;
+  gsize len = have ? g_bytes_get_size (have) : 0;
+  if (have != NULL && len == strlen (MD_INDEX_FORMAT)
+      && memcmp (g_bytes_get_data (have, NULL), MD_INDEX_FORMAT, len) == 0)
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_CORRUPT,
+               "index '%s' is not an mldigest index of format %s",
+               idx->path, MD_INDEX_FORMAT);
+  return FALSE;
+}
+
+static gboolean
+sync_dir_of (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0 && fsync (fd) == 0 && close (fd) == 0)
+    return TRUE;
+  int err = errno;
+  if (fd >= 0)
+    close (fd);
+  g_set_error (error, MD_ERROR, md_error_code_from_errno (err),
+               "cannot sync directory '%s': %s", dir, g_strerror (err));
+  return FALSE;
+}
+
+static gboolean
+make_parent_dir (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    return TRUE;
+  int err = errno;
+  g_set_error (error, MD_ERROR, md_error_code_from_errno (err),
+               "cannot create index directory '%s': %s", dir, g_strerror (err));
+  return FALSE;
+}
+
+static gboolean
+open_tdb (MdIndex *idx, gboolean *created, GError **error)
+{
+  *created = idx->mode == MD_INDEX_WRITE && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
+  if (*created && !make_parent_dir (idx->path, error))
+    return FALSE;
+  int flags = idx->mode == MD_INDEX_WRITE ? O_RDWR | O_CREAT | O_CLOEXEC
+                                          : O_RDONLY | O_CLOEXEC;
+  struct tdb_logging_context log = { log_tdb, idx };
+  errno = 0;
+  idx->tdb = tdb_open_ex (idx->path, HASH_SIZE, TDB_FLAGS, flags, 0600, &log, NULL);
+  if (idx->tdb != NULL)
+    return TRUE;
+  int err = errno;
+  MdErrorCode code = err == ENOENT && idx->mode == MD_INDEX_READ
+    ? MD_ERROR_NOT_FOUND : md_error_code_from_errno (err);
+  g_set_error (error, MD_ERROR, err != 0 ? code : MD_ERROR_TEMP,
+               "cannot open index '%s': %s", idx->path,
+               err != 0 ? g_strerror (err) : idx->tdb_log ? idx->tdb_log : "failed");
+  return FALSE;
+}
+
+MdIndex *
+md_index_open (const char *path, MdIndexMode mode, guint lock_timeout_ms,
+               GError **error)
+{
+  MdIndex *idx = g_new0 (MdIndex, 1);
+  idx->path = g_strdup (path);
+  idx->mode = mode;
+  idx->lock_timeout_ms = lock_timeout_ms;
+  gboolean created;
+  if (!open_tdb (idx, &created, error)
+      || !check_format (idx, error)
+      || (created && !sync_dir_of (path, error)))
+    {
+      md_index_close (idx, NULL);
+      return NULL;
+    }
+  return idx;
+}
+
+gboolean
+md_index_close (MdIndex *idx, GError **error)
+{
+  if (idx == NULL)
+    return TRUE;
+  md_index_cancel (idx);
+  errno = 0;
+  int rc = idx->tdb != NULL ? tdb_close (idx->tdb) : 0;
+  int err = errno;
+  if (rc != 0)
+    g_set_error (error, MD_ERROR, md_error_code_from_errno (err),
+                 "cannot close index '%s': %s", idx->path, g_strerror (err));
+  g_free (idx->path);
+  g_free (idx->tdb_log);
+  g_free (idx);
+  return rc == 0;
+}
+
+/* ---- recording a message ---- */
+
+/* The thread a message joins at ingest: the thread of the first message
+ * it refers to that is already recorded (In-Reply-To, then References
+ * newest first); else its oldest reference, the root it names, so that a
+ * root arriving later starts the very thread its replies joined; else
+ * itself.  The aggregator refines threads later; this is only the
+ * membership that lets it find a thread's earlier messages. */
+static char *
+stored_thread_of (MdIndex *idx, const char *id)
+{
+  /* A referenced record that cannot be read is as good as absent: it
+   * must not stop this message from being recorded. */
+  g_autoptr (GString) key = md_key_message (id);
+  g_autoptr (GBytes) value = NULL;
+  if (!md_index_fetch (idx, key, &value, NULL) || value == NULL)
+    return NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (value, &len);
+  return md_record_peek_thread_id (data, len);
+}
+
+static char *
+thread_for (MdIndex *idx, const MdRecord *rec)
+{
+  char *tid = NULL;
+  if (rec->in_reply_to != NULL)
+    tid = stored_thread_of (idx, rec->in_reply_to);
+  guint n = rec->references->len;
+  guint stop = n > MAX_REFERENCE_LOOKUPS ? n - MAX_REFERENCE_LOOKUPS : 0;
+  for (guint i = n; tid == NULL && i > stop; i--)
+    tid = stored_thread_of (idx, rec->references->pdata[i - 1]);
+  if (tid != NULL)
+    return tid;
+  if (rec->references->len > 0)
+    return g_strdup (rec->references->pdata[0]);
+  return g_strdup (rec->in_reply_to ? rec->in_reply_to : rec->message_id);
+}
+
+/* Cover letters and patches sent alone: what a later version's cover
+ * letter is matched against. */
+static gboolean
+starts_series (const MdRecord *rec)
+{
+  const MdSubjectTags *t = &rec->tags;
+  return (t->patch || t->git_pull) && !t->reply && !t->forward && t->index == 0;
+}
+
+static gboolean
+write_time_entries (MdIndex *idx, const MdRecord *rec, const char *list,
+                    GError **error)
+{
+  g_autoptr (GString) a = md_key_time (MD_TIME_ARRIVAL, list, rec->arrival);
+  g_autoptr (GString) d = md_key_time (MD_TIME_DATE, list, rec->date);
+  return append_id (idx, a, rec->message_id, error)
+    && append_id (idx, d, rec->message_id, error);
+}
+
+static gboolean
+write_record (MdIndex *idx, const MdRecord *rec, GError **error)
+{
+  g_autoptr (GString) key = md_key_message (rec->message_id);
+  g_autoptr (GBytes) value = md_record_to_bytes (rec);
+  gsize len;
+  const void *data = g_bytes_get_data (value, &len);
+  return store (idx, key, data, len, error);
+}
+
+static gint
+cmp_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static gboolean
+strv_contains (const GPtrArray *arr, const char *s)
+{
+  for (guint i = 0; i < arr->len; i++)
+    if (strcmp (arr->pdata[i], s) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* meta:lists names every list the index holds, so that the aggregator
+ * finds them without a traverse; rewritten (sorted) when one is new. */
+static gboolean
+register_lists (MdIndex *idx, const GPtrArray *lists, GError **error)
+{
+  g_autoptr (GString) key = md_key_meta ("lists");
+  g_autoptr (GPtrArray) known = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GBytes) have = NULL;
+  if (!md_index_fetch (idx, key, &have, error)
+      || (have != NULL && !md_id_list_split (have, known, error)))
+    return FALSE;
+  guint before = known->len;
+  for (guint i = 0; i < lists->len; i++)
+    if (!strv_contains (known, lists->pdata[i]))
+      g_ptr_array_add (known, g_strdup (lists->pdata[i]));
+  if (known->len == before)
+    return TRUE;
+  g_ptr_array_sort (known, cmp_str);
+  g_autoptr (GString) value = g_string_new (NULL);
+  for (guint i = 0; i < known->len; i++)
+    g_string_append_len (value, known->pdata[i], strlen (known->pdata[i]) + 1);
+  return store (idx, key, value->str, value->len, error);
+}
+
+static gboolean
+write_series_entry (MdIndex *idx, const MdRecord *rec, GError **error)
+{
+  if (!starts_series (rec))
+    return TRUE;
+  g_autofree char *skey = md_subject_series_key (&rec->tags);
+  if (skey == NULL || *skey == '\0')
+    return TRUE;
+  g_autoptr (GString) key = md_key_series (rec->from_email, skey);
+  return append_id (idx, key, rec->message_id, error);
+}
+
+static gboolean
+add_new (MdIndex *idx, MdRecord *rec, GError **error)
+{
+  if (rec->lists->len == 0)
+    g_ptr_array_add (rec->lists, g_strdup (MD_INDEX_UNLISTED));
+  g_free (rec->thread_id);
+  rec->thread_id = thread_for (idx, rec);
+  g_autoptr (GString) tkey = md_key_thread (rec->thread_id);
+  if (!register_lists (idx, rec->lists, error)
+      || !write_record (idx, rec, error)
+      || !append_id (idx, tkey, rec->message_id, error)
+      || !write_series_entry (idx, rec, error))
+    return FALSE;
+  for (guint i = 0; i < rec->lists->len; i++)
+    if (!write_time_entries (idx, rec, rec->lists->pdata[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Lists of REC that STORED lacks, added to STORED (kept sorted) along with
+ * REC's List-Ids; returns the names added. */
+static GPtrArray *
+merge_lists (MdRecord *stored, const MdRecord *rec)
+{
+  GPtrArray *added = g_ptr_array_new ();
+  for (guint i = 0; i < rec->lists->len; i++)
+    if (!strv_contains (stored->lists, rec->lists->pdata[i]))
+      {
+        g_ptr_array_add (stored->lists, g_strdup (rec->lists->pdata[i]));
+        g_ptr_array_add (added, stored->lists->pdata[stored->lists->len - 1]);
+      }
+  for (guint i = 0; added->len > 0 && i < rec->list_ids->len; i++)
+    if (!strv_contains (stored->list_ids, rec->list_ids->pdata[i]))
+      g_ptr_array_add (stored->list_ids, g_strdup (rec->list_ids->pdata[i]));
+  g_ptr_array_sort (stored->lists, cmp_str);
+  g_ptr_array_sort (stored->list_ids, cmp_str);
+  return added;
+}
+
+/* A message seen before on another list (cross-posting): the new lists
+ * join the record and get time entries at the record's own times, so
+ * that a window over either list finds it at the same moment. */
+static gboolean
+add_merged (MdIndex *idx, MdRecord *stored, const GPtrArray *added,
+            GError **error)
+{
+  if (!register_lists (idx, added, error) || !write_record (idx, stored, error))
+    return FALSE;
+  for (guint i = 0; i < added->len; i++)
+    if (!write_time_entries (idx, stored, added->pdata[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  MdRecord *rec;
+  MdAddResult result;
+} AddJob;
+
+static gboolean
+add_in_transaction (MdIndex *idx, gpointer data, GError **error)
+{
+  AddJob *job = data;
+  g_autoptr (MdRecord) stored = NULL;
+  /* Most messages are new: a cheap existence test before any decoding. */
+  if (md_index_contains (idx, job->rec->message_id)
+      && !md_index_fetch_record (idx, job->rec->message_id, &stored, error))
+    return FALSE;
+  if (stored == NULL)
+    {
+      job->result = MD_ADD_NEW;
+      return add_new (idx, job->rec, error);
+    }
+  g_free (job->rec->thread_id);
+  job->rec->thread_id = g_strdup (stored->thread_id);
+  g_autoptr (GPtrArray) added = merge_lists (stored, job->rec);
+  job->result = added->len > 0 ? MD_ADD_MERGED : MD_ADD_DUPLICATE;
+  return added->len == 0 || add_merged (idx, stored, added, error);
+}
+
+gboolean
+md_index_add (MdIndex *idx, MdRecord *rec, MdAddResult *result,
+              GError **error)
+{
+  g_return_val_if_fail (idx->mode == MD_INDEX_WRITE, FALSE);
+  g_return_val_if_fail (rec->message_id != NULL && *rec->message_id != '\0', FALSE);
+  AddJob job = { rec, MD_ADD_DUPLICATE };
+  if (!in_transaction (idx, add_in_transaction, &job, error))
+    return FALSE;
+  if (result != NULL)
+    *result = job.result;
+  return TRUE;
+}
+
+/* ---- aggregator state ---- */
+
+typedef struct {
+  const GString *key;
+  GBytes *value;
+} PutJob;
+
+static gboolean
+put_in_transaction (MdIndex *idx, gpointer data, GError **error)
+{
+  PutJob *job = data;
+  gsize len;
+  const void *bytes = g_bytes_get_data (job->value, &len);
+  return store (idx, job->key, bytes, len, error);
+}
+
+gboolean
+md_index_state_put (MdIndex *idx, const char *ns, const char *key,
+                    GVariant *value, GError **error)
+{
+  g_return_val_if_fail (idx->mode == MD_INDEX_WRITE, FALSE);
+  g_return_val_if_fail (strchr (ns, ':') == NULL, FALSE);
+  g_autoptr (GString) k = md_key_state (ns, key);
+  g_autoptr (GBytes) v = md_stored_pack (MD_STATE_VERSION, g_variant_new_variant (value));
+  PutJob job = { k, v };
+  return in_transaction (idx, put_in_transaction, &job, error);
+}
