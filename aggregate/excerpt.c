@@ -19,7 +19,7 @@ typedef enum {
 
 typedef struct {
   GRegex *greeting, *thanks, *signoff, *trailer, *attribution;
-  GRegex *version_heading;
+  GRegex *version_heading, *addressing, *upstream;
 } Patterns;
 
 static const Patterns *
@@ -45,6 +45,11 @@ patterns (void)
                                "Message-I[Dd]|Change-Id|Bug):\\s", 0, 0, NULL);
       p.attribution = g_regex_new ("(wrote|writes|a écrit|schrieb|写道)"
                                    "\\s*[:：]\\s*$", ci, 0, NULL);
+      /* "Paolo," alone on a line addresses someone */
+      p.addressing = g_regex_new ("^[\\p{L}][\\p{L}.'-]*,$", G_REGEX_OPTIMIZE, 0, NULL);
+      /* a stable backport's "commit 0123abcd upstream." */
+      p.upstream = g_regex_new ("^\\[?\\s*(upstream\\s+)?commit\\s+[0-9a-f]{7,40}"
+                                "(\\s+upstream)?\\s*\\]?\\.?$", ci, 0, NULL);
       p.version_heading = g_regex_new ("^\\s*[-*]?\\s*((changes|changelog) "
                                        "(in|since|from|for|to)\\b|"
                                        "v[0-9.]+\\s*(:|->|→))", ci, 0, NULL);
@@ -69,7 +74,9 @@ is_noise (const char *s)
   if (g_str_has_prefix (s, "[...]") || g_str_has_prefix (s, "[snip")
       || g_str_has_prefix (s, "<snip") || g_str_has_prefix (s, "..."))
     return TRUE;
-  if (g_regex_match (p->attribution, s, 0, NULL))
+  if (g_regex_match (p->attribution, s, 0, NULL)
+      || g_regex_match (p->addressing, s, 0, NULL)
+      || g_regex_match (p->upstream, s, 0, NULL))
     return TRUE;
   return g_regex_match (p->greeting, s, 0, NULL)
          || g_regex_match (p->thanks, s, 0, NULL);
@@ -195,6 +202,25 @@ md_excerpt (const char *body, guint max_lines, gsize max_chars)
     return NULL;
   lines = g_strsplit (body, "\n", 2000);
   return collect (lines, 0, max_lines, max_chars);
+}
+
+char *
+md_excerpt_from (const char *body, const char *line, guint max_lines,
+                 gsize max_chars)
+{
+  g_auto (GStrv) lines = NULL;
+  char *ex = NULL;
+
+  if (line == NULL)
+    return NULL;
+  lines = g_strsplit (body ? body : "", "\n", 2000);
+  for (guint i = 0; lines[i] && ex == NULL; i++)
+    {
+      g_autofree char *s = g_strstrip (g_strdup (lines[i]));
+      if (strcmp (s, line) == 0)
+        ex = collect (lines, i, max_lines, max_chars);
+    }
+  return ex ? ex : g_strdup (line);
 }
 
 /* Does LINE open the change log of version VER (previous: PREV)?  On

@@ -17,6 +17,13 @@
  * a trailing "…". */
 char *md_excerpt (const char *body, guint max_lines, gsize max_chars);
 
+/* As md_excerpt(), starting at the body's first line that reads LINE
+ * (compared without surrounding blanks): a notice a rule picked out,
+ * with the line after it when the sentence goes on.  LINE itself when no
+ * more can be taken; NULL when LINE is NULL. */
+char *md_excerpt_from (const char *body, const char *line, guint max_lines,
+                       gsize max_chars);
+
 /* The change log of this version in a cover letter: the lines under a
  * heading such as "Changes in v3:", "Changes since v2:", "v2 -> v3:" or
  * "v3:" (with VERSION_STR "3"), up to the next blank line or the next

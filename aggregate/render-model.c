@@ -165,11 +165,28 @@ set_list (GObject *v, const char *prop, GListStore *store)
 
 /* ---- messages ---- */
 
+typedef enum {
+  EXCERPT_NONE,
+  EXCERPT_BODY,      /* its first substantive lines */
+  EXCERPT_APPLIED,   /* the line that says it was applied or merged */
+} ExcerptKind;
+
+static char *
+excerpt_of (const MdRecord *r, ExcerptKind kind)
+{
+  if (kind == EXCERPT_APPLIED)
+    {
+      g_autofree char *line = md_facts_applied_line (r);
+      return md_excerpt_from (r->body, line, 2, 200);
+    }
+  return kind == EXCERPT_BODY ? md_excerpt (r->body, 2, 200) : NULL;
+}
+
 static GObject *
-message_view (const Ctx *c, const MdRecord *r, guint index, gboolean excerpt)
+message_view (const Ctx *c, const MdRecord *r, guint index, ExcerptKind excerpt)
 {
   GObject *v = md_view_new (MESSAGE_TYPE);
-  char *ex = excerpt ? md_excerpt (r->body, 2, 200) : NULL;
+  char *ex = excerpt_of (r, excerpt);
 
   md_view_set_uint (v, "index", index);
   md_view_take_str (v, "time", fmt_time (c, r->date, "%m-%d %H:%M"));
@@ -188,7 +205,7 @@ message_view (const Ctx *c, const MdRecord *r, guint index, gboolean excerpt)
 }
 
 static GListStore *
-message_list (const Ctx *c, GPtrArray *records, gboolean excerpt)
+message_list (const Ctx *c, GPtrArray *records, ExcerptKind excerpt)
 {
   g_autoptr (GPtrArray) views = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -208,7 +225,10 @@ review_list (const Ctx *c, const MdThread *t)
   for (guint i = 0; i < groups->len; i++)
     {
       MdReviewGroup *g = groups->pdata[i];
-      GObject *v = md_view_new (REVIEW_TYPE);
+      GObject *v;
+      if (g->first->kind == MD_TRAILER_NACKED_BY)     /* listed under naks */
+        continue;
+      v = md_view_new (REVIEW_TYPE);
       char *refs = md_patch_refs (g->patches, t->series.total, ", ");
       gboolean whole = g_array_index (g->patches, guint16, 0) == 0; /* sorted */
       md_view_take_str (v, "from", from_line (c, g->first->name, g->first->email));
@@ -256,7 +276,8 @@ thread_series (const Ctx *c, GObject *v, const MdThread *t)
   const MdSeriesInfo *s = &t->series;
   g_autofree char *prev = NULL;
 
-  md_view_set_bool (v, "is_series", t->is_series);
+  /* A pull request has no version, parts or b4 line. */
+  md_view_set_bool (v, "is_series", t->is_series && !s->git_pull);
   md_view_take_str (v, "series_version", version_label (c, s));
   md_view_set_bool (v, "has_previous", s->previous_date != 0);
   prev = g_strdup_printf ("v%s", s->previous_version_str ? s->previous_version_str : "?");
@@ -278,13 +299,15 @@ thread_series (const Ctx *c, GObject *v, const MdThread *t)
 static void
 thread_facts (const Ctx *c, GObject *v, const MdThread *t)
 {
-  set_list (v, "reviews", review_list (c, t));
-  md_view_set_bool (v, "has_reviews", t->reviews->len > 0);
-  set_list (v, "applied", message_list (c, t->applied, TRUE));
+  GListStore *reviews = review_list (c, t);
+
+  md_view_set_bool (v, "has_reviews", g_list_model_get_n_items (G_LIST_MODEL (reviews)) > 0);
+  set_list (v, "reviews", reviews);
+  set_list (v, "applied", message_list (c, t->applied, EXCERPT_APPLIED));
   md_view_set_bool (v, "has_applied", t->applied->len > 0);
-  set_list (v, "robot_failures", message_list (c, t->robot_failures, TRUE));
+  set_list (v, "robot_failures", message_list (c, t->robot_failures, EXCERPT_BODY));
   md_view_set_bool (v, "has_robot_failures", t->robot_failures->len > 0);
-  set_list (v, "naks", message_list (c, t->naks, TRUE));
+  set_list (v, "naks", message_list (c, t->naks, EXCERPT_BODY));
   md_view_set_bool (v, "has_naks", t->naks->len > 0);
 }
 
@@ -322,7 +345,7 @@ thread_view (const Ctx *c, const MdThread *t, guint index)
   thread_series (c, v, t);
   thread_facts (c, v, t);
   thread_summary (c, v, t);
-  set_list (v, "messages", message_list (c, t->messages, FALSE));
+  set_list (v, "messages", message_list (c, t->messages, EXCERPT_NONE));
   return v;
 }
 

@@ -31,7 +31,10 @@ typedef struct {
   const char *changes;      /* version, quote */
   const char *reviews;      /* items */
   const char *review_item;  /* who, kind, patches */
-  const char *whole_series;
+  const char *whole_series, *the_patch;
+  const char *pull;         /* who, quote */
+  const char *pull_bare;    /* who */
+  const char *not_merged;
   const char *asks;
   const char *ask_patch;    /* who, patch, quote */
   const char *ask;          /* who, quote */
@@ -45,6 +48,7 @@ typedef struct {
   const char *earlier;
   const char *replies;      /* count, names */
   const char *no_replies;
+  const char *self_only;    /* count */
   const char *more_names;   /* count */
   const char *latest;       /* who, quote */
   const char *list_sep, *item_sep;
@@ -59,7 +63,10 @@ static const Phrases en = {
   .changes = "- **Changes in {1}**: “{2}”",
   .reviews = "- **Reviews**: {1}.",
   .review_item = "{1} gave {2} on {3}",
-  .whole_series = "the series",
+  .whole_series = "the series", .the_patch = "the patch",
+  .pull = "- **Pull request** from {1}: “{2}”",
+  .pull_bare = "- **Pull request** from {1}.",
+  .not_merged = "- **Status**: not merged this week.",
   .asks = "- **Review comments**:",
   .ask_patch = "  - {1} on {2}: “{3}”",
   .ask = "  - {1}: “{2}”",
@@ -73,6 +80,7 @@ static const Phrases en = {
   .earlier = " (before this period)",
   .replies = "- **Replies**: {1}, from {2}.",
   .no_replies = "- **Replies**: none yet.",
+  .self_only = "- **Replies**: none; {1} follow-up from the starter.",
   .more_names = " and {1} more",
   .latest = "- **Latest**, from {1}: “{2}”",
   .list_sep = ", ", .item_sep = "; ",
@@ -87,7 +95,10 @@ static const Phrases zh = {
   .changes = "- **{1} 改动**：“{2}”",
   .reviews = "- **评审**：{1}。",
   .review_item = "{1} 对 {3} 给出 {2}",
-  .whole_series = "整个系列",
+  .whole_series = "整个系列", .the_patch = "该补丁",
+  .pull = "- **拉取请求**：{1}：“{2}”",
+  .pull_bare = "- **拉取请求**：{1}。",
+  .not_merged = "- **状态**：本周尚未合并。",
   .asks = "- **评审意见**：",
   .ask_patch = "  - {1}（{2}）：“{3}”",
   .ask = "  - {1}：“{2}”",
@@ -101,6 +112,7 @@ static const Phrases zh = {
   .earlier = "（本周期之前）",
   .replies = "- **回复**：{2}，共 {1} 封。",
   .no_replies = "- **回复**：暂无。",
+  .self_only = "- **回复**：暂无；发起人跟进 {1} 封。",
   .more_names = " 等另外 {1} 人",
   .latest = "- **最新进展**：{1}：“{2}”",
   .list_sep = "、", .item_sep = "；",
@@ -189,6 +201,17 @@ is_bot (const Summary *s, const MdRecord *r)
   return FALSE;
 }
 
+/* The thread's first message: its root, or the oldest present. */
+static const MdRecord *
+root_of (const MdThread *t)
+{
+  if (t->root_rec != NULL)
+    return t->root_rec;
+  if (t->earlier->len > 0)
+    return t->earlier->pdata[0];
+  return t->messages->len > 0 ? t->messages->pdata[0] : NULL;
+}
+
 /* ---- series ---- */
 
 static gboolean
@@ -246,8 +269,6 @@ version_of (const MdThread *t)
   return md_escape_md (v);
 }
 
-static const MdRecord *root_of (const MdThread *t);
-
 static void
 series_head (Summary *s, const MdRecord *cover)
 {
@@ -291,7 +312,8 @@ review_item (const Summary *s, const MdReviewGroup *g)
   g_autofree char *name = md_escape_md (*g->first->name ? g->first->name : g->first->email);
   g_autofree char *refs = md_patch_refs (g->patches, s->t->series.total, s->ph->list_sep);
   gboolean whole = g_array_index (g->patches, guint16, 0) == 0;   /* sorted */
-  g_autofree char *what = *refs == '\0' ? g_strdup (s->ph->whole_series)
+  const char *none = s->t->series.total == 0 ? s->ph->the_patch : s->ph->whole_series;
+  g_autofree char *what = *refs == '\0' ? g_strdup (none)
     : whole ? g_strconcat (s->ph->whole_series, s->ph->list_sep, refs, NULL)
     : g_strdup (refs);
 
@@ -303,17 +325,23 @@ series_reviews (Summary *s)
 {
   g_autoptr (GPtrArray) groups = md_review_groups (s->t->reviews);
   g_autoptr (GString) items = g_string_new (NULL);
+  guint shown = 0, given = 0;
 
-  if (groups->len == 0)
-    return;
-  for (guint i = 0; i < groups->len && i < REVIEWS_MAX; i++)
+  /* NAKs have their own line. */
+  for (guint i = 0; i < groups->len; i++)
     {
-      g_autofree char *item = review_item (s, groups->pdata[i]);
-      g_string_append_printf (items, "%s%s", i ? s->ph->item_sep : "", item);
+      const MdReviewGroup *g = groups->pdata[i];
+      g_autofree char *item = NULL;
+      if (g->first->kind == MD_TRAILER_NACKED_BY || given++ >= REVIEWS_MAX)
+        continue;
+      item = review_item (s, g);
+      g_string_append_printf (items, "%s%s", shown++ ? s->ph->item_sep : "", item);
     }
-  if (groups->len > REVIEWS_MAX)
+  if (shown == 0)
+    return;
+  if (given > shown)
     {
-      g_autofree char *more = num (groups->len - REVIEWS_MAX);
+      g_autofree char *more = num (given - shown);
       g_autofree char *tail = frame (s->ph->more_names, more, NULL, NULL);
       g_string_append (items, tail);
     }
@@ -339,7 +367,7 @@ ask_line (const Summary *s, const MdRecord *r, const char *said)
   g_autofree char *ref = md_patch_ref (r->tags.index, r->tags.total);
 
   if (*ref)
-    return frame (s->ph->ask_patch, name, ref, said);
+    return frame (s->ph->ask_patch, name, r->tags.index ? ref : s->ph->whole_series, said);
   return frame (s->ph->ask, name, said, NULL);
 }
 
@@ -362,21 +390,24 @@ series_asks (Summary *s, const MdRecord *cover)
     }
 }
 
+/* The applied notice quotes the line facts.c recognised, verbatim. */
 static void
-series_applied (Summary *s)
+series_applied (Summary *s, const char *none)
 {
   GPtrArray *applied = s->t->applied;
 
   if (applied->len == 0)
     {
-      add_line (s, g_strdup (s->ph->not_applied));
+      add_line (s, g_strdup (none));
       return;
     }
   for (guint i = 0; i < applied->len && i < 2; i++)
     {
       const MdRecord *r = applied->pdata[i];
       g_autofree char *name = who (r);
-      g_autofree char *said = quote (r->body, 1, QUOTE_MAX);
+      g_autofree char *line = md_facts_applied_line (r);
+      g_autofree char *ex = md_excerpt_from (r->body, line, 2, QUOTE_MAX);
+      g_autofree char *said = ex ? md_escape_md (ex) : NULL;
       add_line (s, said ? frame (s->ph->applied, name, said, NULL)
                         : frame (s->ph->applied_bare, name, NULL, NULL));
     }
@@ -414,20 +445,28 @@ summarise_series (Summary *s)
     }
   series_reviews (s);
   series_asks (s, cover);
-  series_applied (s);
+  series_applied (s, s->ph->not_applied);
   series_notices (s, s->t->robot_failures, s->ph->robot, 3);
+  series_notices (s, s->t->naks, s->ph->nak, 3);
+}
+
+/* ---- pull requests ---- */
+
+static void
+summarise_pull (Summary *s)
+{
+  const MdRecord *root = root_of (s->t);
+  g_autofree char *name = root ? who (root) : g_strdup ("?");
+  g_autofree char *said = root ? quote (root->body, 0, WHAT_MAX) : NULL;
+
+  add_line (s, said ? frame (s->ph->pull, name, said, NULL)
+                    : frame (s->ph->pull_bare, name, NULL, NULL));
+  series_applied (s, s->ph->not_merged);
   series_notices (s, s->t->naks, s->ph->nak, 3);
 }
 
 /* ---- discussion ---- */
 
-static const MdRecord *
-root_of (const MdThread *t)
-{
-  if (t->earlier->len > 0)
-    return t->earlier->pdata[0];
-  return t->messages->len > 0 ? t->messages->pdata[0] : NULL;
-}
 
 static void
 discussion_start (Summary *s, const MdRecord *root)
@@ -440,8 +479,9 @@ discussion_start (Summary *s, const MdRecord *root)
                     : frame (s->ph->started_bare, name, mark, NULL));
 }
 
-/* Distinct repliers in order of first reply, named up to NAMES_MAX;
- * *REPLIES gets the number of replies. */
+/* Distinct repliers other than the starter, in order of first reply,
+ * named up to NAMES_MAX; *REPLIES gets the number of replies (the
+ * starter's follow-ups included). */
 static char *
 replier_names (const Summary *s, const MdRecord *root, guint *replies)
 {
@@ -457,7 +497,8 @@ replier_names (const Summary *s, const MdRecord *root, guint *replies)
       if (r == root)
         continue;
       (*replies)++;
-      if (!g_hash_table_add (seen, r->from_email) || shown == NAMES_MAX)
+      if (g_strcmp0 (r->from_email, root->from_email) == 0   /* not an answer */
+          || !g_hash_table_add (seen, r->from_email) || shown == NAMES_MAX)
         continue;
       name = who (r);
       g_string_append_printf (names, "%s%s", shown++ ? s->ph->list_sep : "", name);
@@ -480,6 +521,8 @@ discussion_replies (Summary *s, const MdRecord *root)
 
   if (replies == 0)
     add_line (s, g_strdup (s->ph->no_replies));
+  else if (*names == '\0')
+    add_line (s, frame (s->ph->self_only, count, NULL, NULL));
   else
     add_line (s, frame (s->ph->replies, count, names, NULL));
 }
@@ -517,7 +560,9 @@ md_summarise_thread (const MdWeek *week, const MdThread *thread,
   if (thread->messages->len == 0 && thread->earlier->len == 0)
     return NULL;
   s.out = g_string_new (NULL);
-  if (thread->is_series)
+  if (thread->series.git_pull)
+    summarise_pull (&s);
+  else if (thread->is_series)
     summarise_series (&s);
   else
     summarise_discussion (&s);

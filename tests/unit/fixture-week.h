@@ -76,6 +76,7 @@ fx_thread (MdWeek *w, const char *category, GPtrArray *msgs)
   MdThread *t = md_thread_new (root->message_id);
   g_autoptr (GHashTable) people = g_hash_table_new (g_str_hash, g_str_equal);
 
+  t->root_rec = root;
   t->subject = g_strdup (root->subject);
   t->category = g_strdup (category);
   for (guint i = 0; i < msgs->len; i++)
@@ -300,6 +301,7 @@ fx_continuing (MdWeek *w)
   g_ptr_array_add (t->earlier, old);
   g_free (t->id), t->id = g_strdup (old->message_id);
   g_free (t->subject), t->subject = g_strdup (old->subject);
+  t->root_rec = old;
   t->started = old->date;
   t->continues = TRUE;
 }

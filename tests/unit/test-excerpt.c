@@ -48,6 +48,10 @@ test_stops (void)
   check (md_excerpt ("Hello,\nshort patch.\n---\n v2: x\n", 0, 0), "short patch.");
   check (md_excerpt ("Hi,\n\nThanks, applied.\n", 0, 0), "Thanks, applied.");
   check (md_excerpt ("你好，\n\n这个补丁破坏了构建。\n", 0, 0), "这个补丁破坏了构建。");
+  check (md_excerpt ("Paolo,\n\nHere's the second set of fixes.\n", 0, 0),
+         "Here's the second set of fixes.");
+  check (md_excerpt ("commit 5c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d upstream.\n\nA NULL irq.\n", 0, 0),
+         "A NULL irq.");
 }
 
 static void
@@ -74,6 +78,18 @@ test_changes (void)
 }
 
 static void
+test_from_line (void)
+{
+  const char *body = "On Fri, X wrote:\n> Applied to next, thanks!\n\n"
+                     "Applied to next, thanks! I folded in the\n  fix Bob asked for.\n\nM.\n";
+
+  check (md_excerpt_from (body, "Applied to next, thanks! I folded in the", 2, 0),
+         "Applied to next, thanks! I folded in the fix Bob asked for.");
+  check (md_excerpt_from (body, "not in the body", 2, 0), "not in the body");
+  g_assert_null (md_excerpt_from (body, NULL, 2, 0));
+}
+
+static void
 test_trailer (void)
 {
   g_assert_true (md_excerpt_is_trailer ("Reviewed-by: A <a@b>"));
@@ -90,6 +106,7 @@ main (int argc, char **argv)
   g_test_add_func ("/excerpt/noise-only", test_noise_only);
   g_test_add_func ("/excerpt/stops", test_stops);
   g_test_add_func ("/excerpt/changes", test_changes);
+  g_test_add_func ("/excerpt/from-line", test_from_line);
   g_test_add_func ("/excerpt/trailer", test_trailer);
   return g_test_run ();
 }

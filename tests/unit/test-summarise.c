@@ -184,6 +184,39 @@ test_discussion (void)
     "- **Latest**, from Oliver Upton: “Yes, see the comment at the top of vgic.c.”");
 }
 
+/* A pull request: what it brings and whether it was merged. */
+static void
+test_pull (void)
+{
+  g_autoptr (MdWeek) w = fx_week ();
+  g_autoptr (GPtrArray) m = g_ptr_array_new ();
+  MdThread *t;
+  g_autofree char *s = NULL;
+
+  FX_ADD (m, w, "pull-1@example.net", "[GIT PULL] KVM/arm64 fixes for 6.19", "Marc Maintainer",
+          "maz@kernel.org", fx_at (14, 9, 0),
+          "Paolo,\n\nHere's the second set of fixes for 6.19.\n\nPlease pull,\n\n\tM.\n\n"
+          "The following changes since commit 0f4a2d9e1b7c:\n");
+  FX_ADD (m, w, "pull-2@kernel.org", "Re: [GIT PULL] KVM/arm64 fixes for 6.19", "pr-tracker-bot",
+          "pr-tracker-bot@kernel.org", fx_at (15, 23, 10),
+          "The pull request you sent on Sat:\n\n> git://git.example.org/kvmarm.git tags/fixes\n\n"
+          "has been merged into torvalds/linux.git:\nhttps://git.example.org/torvalds/c/7d3e9a0b\n");
+  t = fx_thread (w, "GIT PULL", m);
+  t->is_series = TRUE;
+  t->series.git_pull = TRUE;
+  g_ptr_array_add (t->applied, m->pdata[1]);
+  s = md_summarise_thread (w, t, "en");
+  g_assert_cmpstr (s, ==,
+    "- **Pull request** from Marc Maintainer: “Here's the second set of fixes for 6.19.”\n"
+    "- **Applied**: pr-tracker-bot: “has been merged into torvalds/linux.git: "
+    "https://git.example.org/torvalds/c/7d3e9a0b”");
+  assert_quotes_from_thread (s, t);
+  g_ptr_array_set_size (t->applied, 0);
+  g_free (s);
+  s = md_summarise_thread (w, t, "zh-CN");
+  g_assert_nonnull (strstr (s, "\n- **状态**：本周尚未合并。"));
+}
+
 /* ---- bounds, escaping, existing summaries, errors ---- */
 
 static void
@@ -275,6 +308,7 @@ main (int argc, char **argv)
   g_test_add_func ("/summarise/series-zh", test_series_zh);
   g_test_add_func ("/summarise/series-en", test_series_en);
   g_test_add_func ("/summarise/discussion", test_discussion);
+  g_test_add_func ("/summarise/pull", test_pull);
   g_test_add_func ("/summarise/bounded", test_bounded);
   g_test_add_func ("/summarise/hostile-escaped", test_hostile_escaped);
   g_test_add_func ("/summarise/keeps-model-summary", test_keeps_model_summary);
