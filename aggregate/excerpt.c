@@ -19,7 +19,7 @@ typedef enum {
 
 typedef struct {
   GRegex *greeting, *thanks, *signoff, *trailer, *attribution;
-  GRegex *version_heading, *addressing, *upstream;
+  GRegex *version_heading, *addressing, *upstream, *lone_word, *inbody;
 } Patterns;
 
 static const Patterns *
@@ -50,6 +50,10 @@ patterns (void)
       /* a stable backport's "commit 0123abcd upstream." */
       p.upstream = g_regex_new ("^\\[?\\s*(upstream\\s+)?commit\\s+[0-9a-f]{7,40}"
                                 "(\\s+upstream)?\\s*\\]?\\.?$", ci, 0, NULL);
+      /* "Will", "M.", "creation": a signature or a stray fragment */
+      p.lone_word = g_regex_new ("^[\\p{Latin}\\p{N}._'!-]{1,24}$", G_REGEX_OPTIMIZE, 0, NULL);
+      /* a patch's in-body headers ("From: Original Author <...>") */
+      p.inbody = g_regex_new ("^(From|Date|Subject|Message-I[Dd]):\\s", 0, 0, NULL);
       p.version_heading = g_regex_new ("^\\s*[-*]?\\s*((changes|changelog) "
                                        "(in|since|from|for|to)\\b|"
                                        "v[0-9.]+\\s*(:|->|→))", ci, 0, NULL);
@@ -76,7 +80,8 @@ is_noise (const char *s)
     return TRUE;
   if (g_regex_match (p->attribution, s, 0, NULL)
       || g_regex_match (p->addressing, s, 0, NULL)
-      || g_regex_match (p->upstream, s, 0, NULL))
+      || g_regex_match (p->upstream, s, 0, NULL)
+      || g_regex_match (p->inbody, s, 0, NULL))
     return TRUE;
   return g_regex_match (p->greeting, s, 0, NULL)
          || g_regex_match (p->thanks, s, 0, NULL);
@@ -100,6 +105,9 @@ classify (const char *line, gboolean in_text)
     return LINE_STOP;
   if (*s == '>')
     return in_text ? LINE_STOP : LINE_SKIP;
+  /* A lone word ends a paragraph fine ("up."), but does not start one. */
+  if (!in_text && g_regex_match (patterns ()->lone_word, s, 0, NULL))
+    return LINE_SKIP;
   return is_noise (s) ? LINE_SKIP : LINE_TEXT;
 }
 

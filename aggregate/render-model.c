@@ -374,8 +374,11 @@ category_list (const Ctx *c)
   for (guint i = 0; i < cats->len; i++)
     {
       const MdCategoryCount *cc = cats->pdata[i];
-      GObject *v = md_view_new (CATEGORY_TYPE);
-      md_view_set_uint (v, "index", i + 1);
+      GObject *v;
+      if (cc->threads == 0)        /* the seed lists only what happened */
+        continue;
+      v = md_view_new (CATEGORY_TYPE);
+      md_view_set_uint (v, "index", views->len + 1);
       md_view_take_str (v, "name", esc (c, cc->name));
       md_view_set_uint (v, "threads", cc->threads);
       md_view_set_uint (v, "messages", cc->messages);

@@ -13,11 +13,12 @@ group_free (gpointer p)
 static gboolean
 same_reviewer (const MdReview *a, const MdReview *b)
 {
+  /* One person may sign with two addresses: same address or same name. */
   if (a->kind != b->kind)
     return FALSE;
-  if (a->email && *a->email)
-    return g_strcmp0 (a->email, b->email) == 0;
-  return g_strcmp0 (a->name, b->name) == 0;
+  if (a->email && *a->email && g_ascii_strcasecmp (a->email, b->email ? b->email : "") == 0)
+    return TRUE;
+  return a->name && *a->name && b->name && g_utf8_collate (a->name, b->name) == 0;
 }
 
 static MdReviewGroup *

@@ -371,19 +371,22 @@ ask_line (const Summary *s, const MdRecord *r, const char *said)
   return frame (s->ph->ask, name, said, NULL);
 }
 
+/* One remark per reviewer, so four remarks are four voices. */
 static void
 series_asks (Summary *s, const MdRecord *cover)
 {
   GPtrArray *msgs = s->t->messages;
+  g_autoptr (GHashTable) heard = g_hash_table_new (g_str_hash, g_str_equal);
   guint n = 0;
 
   for (guint i = 0; i < msgs->len && n < ASKS_MAX; i++)
     {
       const MdRecord *r = msgs->pdata[i];
       g_autofree char *said = NULL;
-      if (!is_review_reply (s, r, cover)
+      if (!is_review_reply (s, r, cover) || g_hash_table_contains (heard, r->from_email)
           || (said = quote (r->body, 2, QUOTE_MAX)) == NULL)
         continue;
+      g_hash_table_add (heard, r->from_email);
       if (n++ == 0)
         add_line (s, g_strdup (s->ph->asks));
       add_line (s, ask_line (s, r, said));

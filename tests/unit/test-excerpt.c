@@ -35,6 +35,8 @@ test_noise_only (void)
   g_assert_null (md_excerpt ("> all quoted\n> here\n", 0, 0));
   g_assert_null (md_excerpt ("Thanks for the patch!\n\nAcked-by: X <x@y>\n", 0, 0));
   g_assert_null (md_excerpt ("For the series:\n\nTested-by: X <x@y>\n", 0, 0));
+  g_assert_null (md_excerpt ("> quote\n\nAcked-by: W <w@k>\n\nWill\n", 0, 0));
+  g_assert_null (md_excerpt ("From: James Morse <j@a>\n", 0, 0));
   g_assert_null (md_excerpt ("", 0, 0));
   g_assert_null (md_excerpt (NULL, 0, 0));
 }
@@ -44,6 +46,8 @@ test_stops (void)
 {
   check (md_excerpt ("Applied, thanks!\n[1/2] x\n-- \nsig\n", 0, 0), "Applied, thanks! [1/2] x");
   check (md_excerpt ("Looks good.\nCheers,\nM.\n", 0, 0), "Looks good.");
+  check (md_excerpt ("Filed a ticket to get this cleaned\nup.\n", 0, 0),
+         "Filed a ticket to get this cleaned up.");
   check (md_excerpt ("Fix the thing.\nSigned-off-by: A <a@b>\n", 0, 0), "Fix the thing.");
   check (md_excerpt ("Hello,\nshort patch.\n---\n v2: x\n", 0, 0), "short patch.");
   check (md_excerpt ("Hi,\n\nThanks, applied.\n", 0, 0), "Thanks, applied.");

@@ -5,21 +5,24 @@
 
 /* ---- the "never invents" check ---- */
 
-/* Whitespace runs to one space, trimmed. */
+/* Whitespace runs (any Unicode space: mail has NBSPs) to one space;
+ * control characters dropped, as escape.c drops them. */
 static char *
 normalise (const char *s)
 {
   GString *out = g_string_new (NULL);
 
-  for (const char *p = s; *p; p++)
+  for (const char *p = s; *p; p = g_utf8_next_char (p))
     {
-      if (g_ascii_isspace (*p))
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_isspace (c))
         {
           if (out->len && out->str[out->len - 1] != ' ')
             g_string_append_c (out, ' ');
           continue;
         }
-      g_string_append_c (out, *p);
+      if (!g_unichar_iscntrl (c))
+        g_string_append_unichar (out, c);
     }
   return g_strstrip (g_string_free (out, FALSE));
 }
@@ -99,6 +102,23 @@ test_never_invents (void)
 }
 
 /* The check itself must catch an invented sentence. */
+/* Quotes are verbatim up to whitespace, which the check folds like the
+ * summariser does (a no-break space is a space). */
+static void
+test_never_invents_nbsp (void)
+{
+  g_autoptr (MdWeek) w = fx_week ();
+  MdThread *t = w->threads_v->pdata[4];
+  MdRecord *r = (MdRecord *) t->messages->pdata[0];
+  g_autofree char *s = NULL;
+
+  g_free (r->body);
+  r->body = g_strdup ("Yes,\xc2\xa0 see the\tcomment\nat the top.\n");
+  s = md_summarise_thread (w, t, "en");
+  g_assert_nonnull (strstr (s, "“Yes, see the comment at the top.”"));
+  g_assert_cmpuint (assert_quotes_from_thread (s, t), ==, 2);
+}
+
 static void
 test_never_invents_catches (void)
 {
@@ -273,6 +293,7 @@ test_hostile_escaped (void)
 
   g_free (root->body);
   root->body = g_strdup ("# <script>alert(1)</script> [x](javascript:alert(1)) *b* `c`\r\nsecond\x01 line\n");
+  assert_quotes_from_thread ("“second line”", t);
   g_free (root->from_name);
   root->from_name = g_strdup ("<b>Mallory</b>\n# heading");
   s = md_summarise_thread (w, t, "zh-CN");
@@ -305,6 +326,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/summarise/never-invents", test_never_invents);
   g_test_add_func ("/summarise/never-invents-catches", test_never_invents_catches);
+  g_test_add_func ("/summarise/never-invents-nbsp", test_never_invents_nbsp);
   g_test_add_func ("/summarise/series-zh", test_series_zh);
   g_test_add_func ("/summarise/series-en", test_series_en);
   g_test_add_func ("/summarise/discussion", test_discussion);
