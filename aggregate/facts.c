@@ -126,6 +126,7 @@ md_week_new (const char *list, gint64 since, gint64 until)
   w->list = g_strdup (list);
   w->since = since;
   w->until = until;
+  w->history_since = since - 28 * G_GINT64_CONSTANT (86400);
   w->categories = g_ptr_array_new_with_free_func (count_free);
   w->threads_v = g_ptr_array_new_with_free_func ((GDestroyNotify) md_thread_free);
   w->contributors = g_ptr_array_new_with_free_func (contributor_free);

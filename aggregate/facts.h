@@ -24,13 +24,16 @@ typedef struct {
 } MdReview;
 
 typedef struct {
+  const MdRecord *posting; /* the cover letter or patch these facts are about (borrowed) */
   guint16 version;
   char *version_str;       /* NULL when v1 without a tag */
   guint16 total;           /* N of k/N; 0 for a single patch */
-  guint16 received;        /* how many of 1..N are in the thread */
+  guint16 received;        /* how many of 1..N are in the thread (see counted) */
   GArray *missing;         /* guint16 indexes of 1..N not received */
   char *project;           /* kvmtool, kvm-unit-tests, 6.1, ... or NULL */
   gboolean rfc, resend, git_pull;
+  gboolean counted;        /* received/missing are known: the posting is
+                            * recent enough for its patches to be loaded */
   char *previous_id;       /* Message-ID of v(N-1)'s root, NULL when unknown */
   char *previous_version_str; /* "1" when v(N-1) had no version tag */
   guint16 previous_version;
@@ -96,6 +99,8 @@ typedef struct {
 typedef struct {
   char *list;              /* short name */
   gint64 since, until;     /* [since, until) in UTC seconds */
+  gint64 history_since;    /* thread history that arrived before is not
+                            * loaded (md_week_new: 28 days before since) */
   gboolean by_date;        /* window by Date header (backfill) instead of arrival */
   gint64 generated;        /* when the report was made */
   guint messages;          /* window messages */

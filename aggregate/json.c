@@ -130,6 +130,27 @@ earlier_message (JsonBuilder *b, gconstpointer r)
 
 /* ---- thread parts ---- */
 
+/* received and missing, or null when the series is too old to count */
+static void
+add_missing (JsonBuilder *b, const MdSeriesInfo *s)
+{
+  json_builder_set_member_name (b, "received");
+  if (s->counted)
+    json_builder_add_int_value (b, s->received);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "missing");
+  if (!s->counted)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_array (b);
+  for (guint i = 0; i < s->missing->len; i++)
+    json_builder_add_int_value (b, g_array_index (s->missing, guint16, i));
+  json_builder_end_array (b);
+}
+
 static void
 add_series (JsonBuilder *b, const MdThread *t)
 {
@@ -142,14 +163,11 @@ add_series (JsonBuilder *b, const MdThread *t)
       return;
     }
   json_builder_begin_object (b);
+  add_string (b, "message_id", s->posting->message_id);
   add_int (b, "version", s->version);
   add_string (b, "version_str", s->version_str);
   add_int (b, "total", s->total);
-  add_int (b, "received", s->received);
-  begin_array (b, "missing");
-  for (guint i = 0; s->missing && i < s->missing->len; i++)
-    json_builder_add_int_value (b, g_array_index (s->missing, guint16, i));
-  json_builder_end_array (b);
+  add_missing (b, s);
   add_string (b, "project", s->project);
   add_bool (b, "rfc", s->rfc);
   add_bool (b, "resend", s->resend);

@@ -173,6 +173,7 @@ fill_tags (MdSeriesInfo *s, const MdRecord *root)
 {
   const MdSubjectTags *t = &root->tags;
 
+  s->posting = root;
   s->version = t->version;
   s->version_str = g_strdup (t->version_str);
   s->total = t->total;
@@ -201,6 +202,7 @@ count_received (MdSeriesInfo *s, const MdThread *t, const MdRecord *root)
   g_autofree gboolean *got = NULL;
 
   s->missing = g_array_new (FALSE, FALSE, sizeof (guint16));
+  s->counted = TRUE;
   if (s->total == 0)
     {
       s->received = 1;    /* a single patch: the root itself */
@@ -409,7 +411,12 @@ md_series_run (MdWeek *week, const MdSource *src, GError **error)
         continue;
       t->is_series = TRUE;
       fill_tags (&t->series, root);
-      count_received (&t->series, t, root);
+      /* patches sent before the history horizon were not loaded: their
+       * absence says nothing */
+      if (md_week_in_window (week, root) || root->arrival >= week->history_since)
+        count_received (&t->series, t, root);
+      else
+        t->series.missing = g_array_new (FALSE, FALSE, sizeof (guint16));
       if (root->tags.version >= 2)
         ok = link_previous (week, src, t, root, &by_cid, error);
     }

@@ -105,8 +105,10 @@ put_series (Out *o, const MdThread *t)
     }
   g_string_append (o->out, " v");
   put (o, s->version_str ? s->version_str : "1");
-  if (s->total)
+  if (s->total && s->counted)
     putf (o, ", %u of %u received", s->received, s->total);
+  else if (s->total)
+    putf (o, ", %u patches", s->total);
   for (guint i = 0; s->missing && i < s->missing->len; i++)
     putf (o, "%s%u", i ? "," : " (missing ", g_array_index (s->missing, guint16, i));
   if (s->missing && s->missing->len)

@@ -291,8 +291,10 @@ last_window_member (const MdWeek *w, GPtrArray *members)
 }
 
 /* Members of one ingest thread that arrived before its last window
- * message, newest first, at most HISTORY_MAX of them; those the window
- * cuts off at its end are not history. */
+ * message, newest first, back to the week's history horizon and at most
+ * HISTORY_MAX of them; those the window cuts off at its end are not
+ * history.  The list is in arrival order, so the first member older than
+ * the horizon ends the walk: a thread's years of history cost nothing. */
 static gboolean
 load_members (Loader *l, GPtrArray *members, guint history_max,
               GError **error)
@@ -312,6 +314,11 @@ load_members (Loader *l, GPtrArray *members, guint history_max,
         return FALSE;
       if (rec == NULL)
         continue;
+      if (rec->arrival < w->history_since)
+        {
+          md_record_free (rec);
+          break;
+        }
       loaded++;
       if (md_week_time (w, rec) < w->until)
         md_week_add (w, rec, FALSE);

@@ -5,7 +5,8 @@
  * (--since/--until/--week, for backfills).  Loading reads the window's
  * Message-IDs from the index's time index, then each record, then what
  * threading needs around them: their ancestors and the earlier messages
- * of the threads they joined at ingest (history, never counted as the
+ * of the threads they joined at ingest that arrived after the week's
+ * history horizon (MdWeek.history_since) (history, never counted as the
  * window's).  The cost follows the window and its threads, not the index.
  */
 #pragma once

@@ -18,6 +18,8 @@ struct _MdIndex {
   MdIndexMode mode;
   guint lock_timeout_ms;
   gboolean in_batch;
+  GHashTable *pending;    /* in a batch: list entries to append at commit,
+                           * GBytes key -> GString entries */
   char *tdb_log;          /* TDB's last error message: the reason when errno has none */
 };
 
@@ -51,6 +53,11 @@ gboolean md_index_fetch (MdIndex *idx, const GString *key, GBytes **value,
 /* Split a list value ("id\0id\0...") into OUT, checking each entry is
  * non-empty UTF-8. */
 gboolean md_id_list_split (GBytes *value, GPtrArray *out, GError **error);
+
+/* The entries of the list under KEY, appended to OUT: those stored and,
+ * in a batch, those still waiting for the commit. */
+gboolean md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
+                            GError **error);
 
 /* The stored record of MESSAGE_ID in *REC, NULL when absent; FALSE on a
  * failure (MD_ERROR_CORRUPT for a bad record). */

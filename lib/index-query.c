@@ -54,21 +54,11 @@ md_index_contains (MdIndex *idx, const char *message_id)
   return tdb_exists (idx->tdb, md_key_data (key)) == 1;
 }
 
-/* The entries of the list value under KEY, appended to OUT. */
-static gboolean
-read_id_list (MdIndex *idx, const GString *key, GPtrArray *out, GError **error)
-{
-  g_autoptr (GBytes) value = NULL;
-  if (!md_index_fetch (idx, key, &value, error))
-    return FALSE;
-  return value == NULL || md_id_list_split (value, out, error);
-}
-
 static GPtrArray *
 id_list_or_null (MdIndex *idx, GString *key, GError **error)
 {
   g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  if (!read_id_list (idx, key, ids, error))
+  if (!md_index_read_ids (idx, key, ids, error))
     return NULL;
   return g_steal_pointer (&ids);
 }
@@ -135,7 +125,7 @@ md_index_window (MdIndex *idx, const char *list, MdTimeKind kind,
     {
       g_autoptr (GString) key = md_key_time (kind, list, hour);
       g_autoptr (GPtrArray) bucket = g_ptr_array_new_with_free_func (g_free);
-      if (!read_id_list (idx, key, bucket, error)
+      if (!md_index_read_ids (idx, key, bucket, error)
           || !filter_bucket (idx, bucket, kind, since, until, seen, out, error))
         return NULL;
     }

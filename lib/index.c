@@ -110,16 +110,89 @@ store (MdIndex *idx, const GString *key, const void *data, gsize len,
   return FALSE;
 }
 
-/* Add one NUL-terminated entry to a list value. */
 static gboolean
-append_id (MdIndex *idx, const GString *key, const char *id, GError **error)
+append_bytes (MdIndex *idx, TDB_DATA key, const void *data, gsize len,
+              GError **error)
 {
   errno = 0;
-  if (tdb_append (idx->tdb, md_key_data (key),
-                  (TDB_DATA) { (unsigned char *) id, strlen (id) + 1 }) == 0)
+  if (tdb_append (idx->tdb, key, (TDB_DATA) { (unsigned char *) data, len }) == 0)
     return TRUE;
   md_index_set_error (idx, errno, "cannot write index", error);
   return FALSE;
+}
+
+/* Add one NUL-terminated entry to a list value.  In a batch the entries
+ * wait in memory and each list is appended to once, at the commit: a
+ * list that grows by one entry per message would otherwise be copied to
+ * a new place in the file each time, which costs time and leaves the
+ * file full of small free blocks that later deliveries must walk. */
+static gboolean
+append_id (MdIndex *idx, const GString *key, const char *id, GError **error)
+{
+  if (!idx->in_batch)
+    return append_bytes (idx, md_key_data (key), id, strlen (id) + 1, error);
+  g_autoptr (GBytes) k = g_bytes_new (key->str, key->len);
+  GString *entries = g_hash_table_lookup (idx->pending, k);
+  if (entries == NULL)
+    {
+      entries = g_string_new (NULL);
+      g_hash_table_insert (idx->pending, g_bytes_ref (k), entries);
+    }
+  g_string_append_len (entries, id, strlen (id) + 1);
+  return TRUE;
+}
+
+static void
+free_string (gpointer s)
+{
+  g_string_free (s, TRUE);
+}
+
+static gint
+cmp_bytes (gconstpointer a, gconstpointer b)
+{
+  return g_bytes_compare (*(GBytes *const *) a, *(GBytes *const *) b);
+}
+
+/* Append what the batch collected, key by key in a fixed order. */
+static gboolean
+flush_pending (MdIndex *idx, GError **error)
+{
+  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k;
+  g_hash_table_iter_init (&it, idx->pending);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    g_ptr_array_add (keys, k);
+  g_ptr_array_sort (keys, cmp_bytes);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gsize klen;
+      const void *kdata = g_bytes_get_data (keys->pdata[i], &klen);
+      const GString *entries = g_hash_table_lookup (idx->pending, keys->pdata[i]);
+      if (!append_bytes (idx, (TDB_DATA) { (unsigned char *) kdata, klen },
+                         entries->str, entries->len, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
+                   GError **error)
+{
+  g_autoptr (GBytes) value = NULL;
+  if (!md_index_fetch (idx, key, &value, error)
+      || (value != NULL && !md_id_list_split (value, out, error)))
+    return FALSE;
+  if (!idx->in_batch)
+    return TRUE;
+  g_autoptr (GBytes) k = g_bytes_new (key->str, key->len);
+  const GString *entries = g_hash_table_lookup (idx->pending, k);
+  if (entries == NULL)
+    return TRUE;
+  g_autoptr (GBytes) waiting = g_bytes_new (entries->str, entries->len);
+  return md_id_list_split (waiting, out, error);
 }
 
 /* ---- transactions ---- */
@@ -172,14 +245,29 @@ md_index_begin (MdIndex *idx, GError **error)
   if (!transaction_start (idx, error))
     return FALSE;
   idx->in_batch = TRUE;
+  idx->pending = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                        (GDestroyNotify) g_bytes_unref, free_string);
   return TRUE;
+}
+
+static void
+end_batch (MdIndex *idx)
+{
+  idx->in_batch = FALSE;
+  g_clear_pointer (&idx->pending, g_hash_table_unref);
 }
 
 gboolean
 md_index_commit (MdIndex *idx, GError **error)
 {
   g_return_val_if_fail (idx->in_batch, FALSE);
-  idx->in_batch = FALSE;
+  gboolean flushed = flush_pending (idx, error);
+  end_batch (idx);
+  if (!flushed)
+    {
+      tdb_transaction_cancel (idx->tdb);
+      return FALSE;
+    }
   return transaction_commit (idx, error);
 }
 
@@ -188,7 +276,7 @@ md_index_cancel (MdIndex *idx)
 {
   if (!idx->in_batch)
     return;
-  idx->in_batch = FALSE;
+  end_batch (idx);
   tdb_transaction_cancel (idx->tdb);
 }
 
@@ -241,7 +329,7 @@ check_format (MdIndex *idx, GError **error)
   g_autoptr (GBytes) have = NULL;
   if (!md_index_fetch (idx, key, &have, error))
     return FALSE;
-  if (have == NULL && idx->mode == MD_INDEX_WRITE)
+  if (have == NULL && idx->mode != MD_INDEX_READ)
     return in_transaction (idx, write_format, NULL, error);
   if (have == NULL && index_is_empty (idx))
     return TRUE;
@@ -282,21 +370,44 @@ make_parent_dir (const char *path, GError **error)
   return FALSE;
 }
 
+/* A writer of one message touches a few records: reading them with
+ * pread() is cheaper than mapping the file, and writing without a map
+ * spares the kernel write-protecting the mapped pages at every sync.
+ * Imports and readers touch much of the file and want the map. */
+static int
+tdb_flags_for (MdIndexMode mode)
+{
+  return TDB_FLAGS | (mode == MD_INDEX_WRITE ? TDB_NOMMAP : 0);
+}
+
+static struct tdb_context *
+tdb_open_with (MdIndex *idx, int open_flags)
+{
+  struct tdb_logging_context log = { log_tdb, idx };
+  errno = 0;
+  return tdb_open_ex (idx->path, HASH_SIZE, tdb_flags_for (idx->mode),
+                      open_flags | O_CLOEXEC, 0600, &log, NULL);
+}
+
+/* Readers open the file read-write too (and never write): TDB's locks
+ * need it.  A read-only handle cannot wait out another process's commit
+ * (it sees the recovery record, takes the writer for crashed and fails);
+ * a read-write one waits for the commit's locks.  Only when the file is
+ * not writable for us do we read it read-only. */
 static gboolean
 open_tdb (MdIndex *idx, gboolean *created, GError **error)
 {
-  *created = idx->mode == MD_INDEX_WRITE && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
+  gboolean writer = idx->mode != MD_INDEX_READ;
+  *created = writer && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
   if (*created && !make_parent_dir (idx->path, error))
     return FALSE;
-  int flags = idx->mode == MD_INDEX_WRITE ? O_RDWR | O_CREAT | O_CLOEXEC
-                                          : O_RDONLY | O_CLOEXEC;
-  struct tdb_logging_context log = { log_tdb, idx };
-  errno = 0;
-  idx->tdb = tdb_open_ex (idx->path, HASH_SIZE, TDB_FLAGS, flags, 0600, &log, NULL);
+  idx->tdb = tdb_open_with (idx, writer ? O_RDWR | O_CREAT : O_RDWR);
+  if (idx->tdb == NULL && !writer && (errno == EACCES || errno == EROFS))
+    idx->tdb = tdb_open_with (idx, O_RDONLY);
   if (idx->tdb != NULL)
     return TRUE;
   int err = errno;
-  MdErrorCode code = err == ENOENT && idx->mode == MD_INDEX_READ
+  MdErrorCode code = err == ENOENT && !writer
     ? MD_ERROR_NOT_FOUND : md_error_code_from_errno (err);
   g_set_error (error, MD_ERROR, err != 0 ? code : MD_ERROR_TEMP,
                "cannot open index '%s': %s", idx->path,
@@ -431,9 +542,7 @@ register_lists (MdIndex *idx, const GPtrArray *lists, GError **error)
 {
   g_autoptr (GString) key = md_key_meta ("lists");
   g_autoptr (GPtrArray) known = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GBytes) have = NULL;
-  if (!md_index_fetch (idx, key, &have, error)
-      || (have != NULL && !md_id_list_split (have, known, error)))
+  if (!md_index_read_ids (idx, key, known, error))
     return FALSE;
   guint before = known->len;
   for (guint i = 0; i < lists->len; i++)
@@ -544,7 +653,7 @@ gboolean
 md_index_add (MdIndex *idx, MdRecord *rec, MdAddResult *result,
               GError **error)
 {
-  g_return_val_if_fail (idx->mode == MD_INDEX_WRITE, FALSE);
+  g_return_val_if_fail (idx->mode != MD_INDEX_READ, FALSE);
   g_return_val_if_fail (rec->message_id != NULL && *rec->message_id != '\0', FALSE);
   AddJob job = { rec, MD_ADD_DUPLICATE };
   if (!in_transaction (idx, add_in_transaction, &job, error))
@@ -574,7 +683,7 @@ gboolean
 md_index_state_put (MdIndex *idx, const char *ns, const char *key,
                     GVariant *value, GError **error)
 {
-  g_return_val_if_fail (idx->mode == MD_INDEX_WRITE, FALSE);
+  g_return_val_if_fail (idx->mode != MD_INDEX_READ, FALSE);
   g_return_val_if_fail (strchr (ns, ':') == NULL, FALSE);
   g_autoptr (GString) k = md_key_state (ns, key);
   g_autoptr (GBytes) v = md_stored_pack (MD_STATE_VERSION, g_variant_new_variant (value));

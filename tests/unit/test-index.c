@@ -350,9 +350,18 @@ static void
 test_batch (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) err = NULL;
+  /* imports open the index for bulk writing */
+  g_assert_true (md_index_close (f->idx, NULL));
+  f->idx = md_index_open (f->path, MD_INDEX_BULK, 1000, &err);
+  g_assert_no_error (err);
   g_assert_true (md_index_begin (f->idx, &err));
   add_simple (f->idx, "b1@x", "l", T0, NULL, NULL, NULL);
   add_simple (f->idx, "b2@x", "l", T0, "b1@x", NULL, NULL);
+  /* list entries wait for the commit, but reads in the batch see them */
+  g_autoptr (GPtrArray) in_batch = md_index_thread_members (f->idx, "b1@x", NULL);
+  g_assert_cmpuint (in_batch->len, ==, 2);
+  g_autoptr (GPtrArray) w = md_index_window (f->idx, "l", MD_TIME_ARRIVAL, T0, T0 + 1, NULL);
+  g_assert_cmpuint (w->len, ==, 2);
   g_assert_true (md_index_commit (f->idx, &err));
   g_assert_no_error (err);
   g_autoptr (GPtrArray) m = md_index_thread_members (f->idx, "b1@x", NULL);

@@ -74,11 +74,30 @@ test_completeness (Fixture *f, gconstpointer data)
   g_assert_cmpuint (t->series.version, ==, 3);
   g_assert_cmpstr (t->series.version_str, ==, "3");
   g_assert_cmpuint (t->series.total, ==, 5);
+  g_assert_true (t->series.counted);
   g_assert_cmpuint (t->series.received, ==, 2);
   g_assert_cmpuint (t->series.missing->len, ==, 3);
   g_assert_cmpuint (g_array_index (t->series.missing, guint16, 0), ==, 2);
   g_assert_cmpuint (g_array_index (t->series.missing, guint16, 1), ==, 3);
   g_assert_cmpuint (g_array_index (t->series.missing, guint16, 2), ==, 5);
+}
+
+/* A series posted before the history horizon: its patches were not
+ * loaded, so nothing is said about which arrived. */
+static void
+test_too_old_to_count (Fixture *f, gconstpointer data)
+{
+  MdThread *t;
+
+  both (f, patch ("c@a", "a@example.org", T0 - 60 * DAY_, 1, 0, 3, "old series"), FALSE);
+  both (f, as_reply (replying (msg ("r@m", "maz@kernel.org", T0 + 1, "Re: old series"),
+                               "c@a", "c@a", NULL)), TRUE);
+  run (f);
+  t = thread_of (f->week, "r@m");
+  g_assert_true (t->is_series);
+  g_assert_false (t->series.counted);
+  g_assert_cmpuint (t->series.total, ==, 3);
+  g_assert_cmpuint (t->series.missing->len, ==, 0);
 }
 
 static void
@@ -231,6 +250,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
   ADD ("/series/completeness", test_completeness);
+  ADD ("/series/too-old-to-count", test_too_old_to_count);
   ADD ("/series/tags-and-discussion", test_tags_and_discussion);
   ADD ("/series/previous-by-subject", test_previous_by_subject);
   ADD ("/series/previous-by-link", test_previous_by_link);

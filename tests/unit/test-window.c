@@ -85,7 +85,8 @@ test_resolve (void)
 }
 
 /* A thread that started the week before: the window pulls its root (an
- * ancestor) and an earlier reply that is no ancestor (ingest thread). */
+ * ancestor) and an earlier reply that is no ancestor (ingest thread),
+ * back to the history horizon (28 days by default). */
 static void
 test_load_history (void)
 {
@@ -109,9 +110,22 @@ test_load_history (void)
   table_add (tab, r, NULL);
   table_add (tab, msg ("ancient@x", "x@example.org", T0 - 300 * DAY_, "ancient"), NULL);
 
+  /* a thread of long ago: its root is an ancestor, its old replies
+   * beyond the history horizon are not loaded */
+  table_add (tab, msg ("r2@a", "a@example.org", T0 - 60 * DAY_, "old root"), "T2");
+  table_add (tab, replying (msg ("r2-old@b", "b@example.org", T0 - 50 * DAY_, "Re: old root"),
+                            "r2@a", "r2@a", NULL), "T2");
+  table_add (tab, replying (msg ("r2-recent@b", "b@example.org", T0 - 10 * DAY_, "Re: old root"),
+                            "r2@a", "r2@a", NULL), "T2");
+  table_add (tab, replying (msg ("r2-now@c", "c@example.org", T0 + 2 * DAY_, "Re: old root"),
+                            "r2@a", "r2@a", NULL), "T2");
+
   g_assert_true (md_window_load (w, &src, MD_WINDOW_HISTORY_MAX, NULL));
-  g_assert_cmpuint (g_hash_table_size (w->window_ids), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (w->window_ids), ==, 2);
   g_assert_true (g_hash_table_contains (w->window_ids, "mid@c"));
+  g_assert_true (g_hash_table_contains (w->records, "r2@a"));
+  g_assert_true (g_hash_table_contains (w->records, "r2-recent@b"));
+  g_assert_false (g_hash_table_contains (w->records, "r2-old@b"));
   g_assert_true (g_hash_table_contains (w->records, "root@a"));
   g_assert_true (g_hash_table_contains (w->records, "early@b"));
   g_assert_false (g_hash_table_contains (w->records, "later@c"));
