@@ -60,9 +60,8 @@ ok 'no javascript: link' no_javascript_link "$TMP/hostile.dom"
 
 # The sample week end to end, when the programs and the sample exist.
 if [ -x "$FILTER" ] && [ -x "$AGGREGATE" ] && [ -f "$DATA/sample.mbox" ]; then
-  "$FILTER" --list kvmarm --mbox "$DATA/sample.mbox" &&
-  "$AGGREGATE" --list kvmarm --since 2026-11-09 --until 2026-11-16 \
-    --format html -o "$TMP/sample.html" ||
+  "$FILTER" --list kvmarm --mbox "$DATA/sample.mbox" 2>"$TMP/filter.log" &&
+  "$AGGREGATE" --list kvmarm --week 2026-W46 --format html -o "$TMP/sample.html" ||
     fail 'the sample week renders as HTML'
   ok 'chromium loads the sample week' load "$TMP/sample.html" "$TMP/sample.dom"
   dom_text "$TMP/sample.dom" >"$TMP/sample.txt"
@@ -70,6 +69,10 @@ if [ -x "$FILTER" ] && [ -x "$AGGREGATE" ] && [ -f "$DATA/sample.mbox" ]; then
   ok 'sample: the zh-CN title' has_text "$TMP/sample.txt" 'KVMARM 邮件列表 AI 总结报告'
   ok 'sample: a thread heading' grep -q '^Thread 1: ' "$TMP/sample.txt"
   ok 'sample: a built-in summary heading' has_text "$TMP/sample.txt" '摘要（内置）'
+  ok 'sample: the <script> subject is text' has_text "$TMP/sample.txt" \
+    'Thread 6: [PATCH] KVM: arm64: vgic-debug: Drop the stray <script>alert(1)</script> line'
+  ok 'sample: a Chinese summary line' has_text "$TMP/sample.txt" \
+    '系列：Alice Moreau 的 v3，共 4 个补丁，已全部收到。'
 else
   skip 'sample week: mldigest-filter, mldigest-aggregate or tests/data/sample.mbox not built yet'
 fi
