@@ -50,34 +50,76 @@ is_patch_part (GMimePart *part)
   return name_is_patch (g_mime_part_get_filename (part));
 }
 
-/* Decodes PART (transfer encoding, charset) within the walk's budget;
- * returns UTF-8 text with LF newlines, or NULL when it has no content. */
-static char *
-decode_part (GMimePart *part, Walk *w)
+/* The content of PART with its transfer encoding undone: what
+ * g_mime_data_wrapper_write_to_stream() would write, read from the same
+ * GMime filter so that it can go straight into the text it belongs to.
+ * NULL when PART has no content. */
+static GMimeStream *
+open_decoded (GMimePart *part)
 {
   GMimeDataWrapper *content = g_mime_part_get_content (part);
-  if (content == NULL || w->budget == 0)
+  GMimeStream *raw = content ? g_mime_data_wrapper_get_stream (content) : NULL;
+  if (raw == NULL)
     return NULL;
-  g_autoptr (GMimeStream) mem = g_mime_stream_mem_new ();
-  g_mime_data_wrapper_write_to_stream (content, mem);
-  GByteArray *bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
-  gsize len = bytes->len;
-  if (len > w->budget)
-    {
-      len = w->budget;
-      w->body->truncated = TRUE;
-    }
-  w->budget -= len;
-  const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
-  return md_text_to_utf8 ((const char *) bytes->data, len, charset, TRUE, &w->body->guessed);
+  g_mime_stream_reset (raw);
+  GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding (content);
+  if (enc != GMIME_CONTENT_ENCODING_BASE64 && enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+      && enc != GMIME_CONTENT_ENCODING_UUENCODE)
+    return g_object_ref (raw);
+  GMimeStream *filtered = g_mime_stream_filter_new (raw);
+  g_autoptr (GMimeFilter) filter = g_mime_filter_basic_new (enc, FALSE);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), filter);
+  return filtered;
 }
 
-static void
-append_text (GString *dst, const char *text)
+/* Reads STREAM onto the end of DST, at most MAX bytes, into room sized
+ * from HINT (the encoded length, never less than the decoded one) so
+ * that a large part is neither copied again nor reallocated, and the
+ * rest of a huge one is never decoded.  Returns the bytes read; *MORE is
+ * set when STREAM held more than MAX. */
+static gsize
+read_onto (GMimeStream *stream, GString *dst, gsize max, gint64 hint, gboolean *more)
 {
+  gsize start = dst->len, got = 0;
+  gsize room = MIN (hint > 0 ? (gsize) hint : 4096, max) + 1;   /* one more tells MORE */
+
+  while (got <= max && !g_mime_stream_eos (stream))
+    {
+      if (got == room)
+        room = MIN (room * 2, max + 1);
+      g_string_set_size (dst, start + room);
+      gssize n = g_mime_stream_read (stream, dst->str + start + got, room - got);
+      if (n < 0)
+        break;
+      got += n;
+    }
+  *more = got > max;
+  g_string_truncate (dst, start + MIN (got, max));
+  return MIN (got, max);
+}
+
+/* Appends PART's text to DST on a line of its own: transfer encoding
+ * undone within the walk's budget, then charset to UTF-8 and newlines to
+ * LF in place (text.h).  FALSE when the part has no content. */
+static gboolean
+decode_onto (GMimePart *part, Walk *w, GString *dst)
+{
+  if (w->budget == 0)
+    return FALSE;
+  g_autoptr (GMimeStream) stream = open_decoded (part);
+  if (stream == NULL)
+    return FALSE;
   if (dst->len > 0 && dst->str[dst->len - 1] != '\n')
     g_string_append_c (dst, '\n');
-  g_string_append (dst, text);
+  gsize start = dst->len;
+  gboolean more = FALSE;
+  GMimeStream *raw = g_mime_data_wrapper_get_stream (g_mime_part_get_content (part));
+  w->budget -= read_onto (stream, dst, w->budget, g_mime_stream_length (raw), &more);
+  g_mime_stream_reset (raw);
+  w->body->truncated |= more;
+  const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
+  md_text_to_utf8_tail (dst, start, charset, TRUE, &w->body->guessed);
+  return TRUE;
 }
 
 /* A diff in a text attachment is still a patch (people attach
@@ -88,6 +130,20 @@ looks_like_diff (const char *text)
   return g_str_has_prefix (text, "diff ") || strstr (text, "\ndiff --git ") != NULL
     || (strstr (text, "\n--- ") != NULL && strstr (text, "\n+++ ") != NULL
         && strstr (text, "\n@@ ") != NULL);
+}
+
+/* An attachment is decoded aside (its bytes count against the budget
+ * whatever it is) and kept only when it is a diff. */
+static void
+collect_attachment (GMimePart *part, Walk *w, gboolean plain)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  if (!decode_onto (part, w, text) || !plain || !looks_like_diff (text->str))
+    return;
+  GString *dst = w->body->patches;
+  if (dst->len > 0 && dst->str[dst->len - 1] != '\n')
+    g_string_append_c (dst, '\n');
+  g_string_append_len (dst, text->str, text->len);
 }
 
 static void
@@ -103,17 +159,14 @@ collect_leaf (GMimePart *part, Walk *w)
   gboolean plain = g_mime_content_type_is_type (ct, "text", "plain");
   if (!patch && !html && !plain && !attachment)
     plain = TRUE;   /* text/x-whatever inline: still readable text */
-  if (!patch && !html && !plain)
-    return;
-  g_autofree char *text = decode_part (part, w);
-  if (text == NULL)
-    return;
-  if (patch || (attachment && plain && looks_like_diff (text)))
-    append_text (w->body->patches, text);
-  else if (html && !attachment)
-    append_text (w->html, text);
-  else if (plain && !attachment)
-    append_text (w->body->text, text);
+  if (patch)
+    decode_onto (part, w, w->body->patches);
+  else if (attachment && (plain || html))
+    collect_attachment (part, w, plain);
+  else if (html)
+    decode_onto (part, w, w->html);
+  else if (plain)
+    decode_onto (part, w, w->body->text);
 }
 
 static void walk (GMimeObject *obj, Walk *w, guint depth);
