@@ -8,7 +8,9 @@
  *   series.c   series completeness and the previous version
  *   category.c the report section of each thread (configurable rules)
  *   facts.c    counts, reviews, applied, robots, people, new patches
- *   json.c / textout.c   the output
+ *   summarise.c the built-in summary of each thread (reports only)
+ *   render.c   the report from a template (Markdown, HTML, text);
+ *              json.c / textout.c the facts as JSON or a compact dump
  *
  * main() is the outline: options, config, index, stages, output, and the
  * one place that turns an error into a message and an exit code.
@@ -22,7 +24,9 @@
 #include "error.h"
 #include "json.h"
 #include "message.h"
+#include "render.h"
 #include "series.h"
+#include "summarise.h"
 #include "textout.h"
 #include "thread.h"
 #include "window.h"
@@ -32,6 +36,12 @@
 
 static char *opt_index, *opt_config, *opt_list, *opt_since, *opt_until;
 static char *opt_week, *opt_format, *opt_output, *opt_timezone;
+static char *opt_lang, *opt_template;
+
+/* What --format asks for: a report (render.c) or the facts. */
+typedef enum { OUT_REPORT, OUT_JSON, OUT_FACTS } OutputKind;
+static OutputKind out_kind = OUT_REPORT;
+static MdFormat report_format = MD_FORMAT_MD;
 
 static const GOptionEntry entries[] = {
   { "index", 0, 0, G_OPTION_ARG_FILENAME, &opt_index, "the index (default $MLDIGEST_INDEX or $XDG_DATA_HOME/mldigest/index.tdb)", "PATH" },
@@ -40,11 +50,28 @@ static const GOptionEntry entries[] = {
   { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since, "window start by Date (YYYY-MM-DD or ISO 8601)", "TIME" },
   { "until", 0, 0, G_OPTION_ARG_STRING, &opt_until, "window end by Date (a date includes that day)", "TIME" },
   { "week", 0, 0, G_OPTION_ARG_STRING, &opt_week, "an ISO week by Date, e.g. 2021-W30", "YYYY-Www" },
-  { "format", 0, 0, G_OPTION_ARG_STRING, &opt_format, "output format: json (default) or text", "FORMAT" },
+  { "format", 0, 0, G_OPTION_ARG_STRING, &opt_format, "md (the default), html, text: the report; json, facts: the facts", "FORMAT" },
+  { "lang", 0, 0, G_OPTION_ARG_STRING, &opt_lang, "report language: zh-CN (default) or en", "LANG" },
+  { "template", 0, 0, G_OPTION_ARG_STRING, &opt_template, "report template: weekly (default), update, or a path", "NAME|PATH" },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "write to FILE (atomically) instead of stdout", "FILE" },
   { "timezone", 0, 0, G_OPTION_ARG_STRING, &opt_timezone, "time zone for human-readable times (default UTC)", "TZ" },
   { NULL }
 };
+
+static gboolean
+parse_format (GError **error)
+{
+  if (opt_format == NULL || md_format_parse (opt_format, &report_format))
+    return TRUE;
+  if (strcmp (opt_format, "json") == 0 || strcmp (opt_format, "facts") == 0)
+    {
+      out_kind = opt_format[0] == 'j' ? OUT_JSON : OUT_FACTS;
+      return TRUE;
+    }
+  g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+               "unknown format '%s' (want md, html, text, json or facts)", opt_format);
+  return FALSE;
+}
 
 static gboolean
 parse_options (int *argc, char ***argv, GError **error)
@@ -63,13 +90,7 @@ parse_options (int *argc, char ***argv, GError **error)
       g_set_error (error, MD_ERROR, MD_ERROR_USAGE, "unexpected argument '%s'", (*argv)[1]);
       return FALSE;
     }
-  if (opt_format && strcmp (opt_format, "json") != 0 && strcmp (opt_format, "text") != 0)
-    {
-      g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
-                   "unknown format '%s' (want json or text)", opt_format);
-      return FALSE;
-    }
-  return TRUE;
+  return parse_format (error);
 }
 
 /* Now, or $MLDIGEST_NOW (a time as --since takes, or Unix seconds) for
@@ -111,15 +132,18 @@ resolve_list (MdIndex *idx, GError **error)
   return NULL;
 }
 
+/* --timezone, else the list's "timezone", else UTC. */
 static GTimeZone *
-time_zone (GError **error)
+time_zone (GKeyFile *config, const char *list, GError **error)
 {
+  g_autofree char *name = opt_timezone ? g_strdup (opt_timezone)
+                                       : md_config_list_string (config, list, "timezone", NULL);
   GTimeZone *tz;
 
-  if (opt_timezone == NULL)
+  if (name == NULL)
     return g_time_zone_new_utc ();
-  if ((tz = g_time_zone_new_identifier (opt_timezone)) == NULL)
-    g_set_error (error, MD_ERROR, MD_ERROR_USAGE, "unknown time zone '%s'", opt_timezone);
+  if ((tz = g_time_zone_new_identifier (name)) == NULL)
+    g_set_error (error, MD_ERROR, MD_ERROR_USAGE, "unknown time zone '%s'", name);
   return tz;
 }
 
@@ -192,23 +216,40 @@ write_output (const char *data, gsize len, GError **error)
   return FALSE;
 }
 
-static gboolean
-render_and_write (const MdWeek *week, GError **error)
+/* The report: built-in summaries for threads that have none, then the
+ * template.  Options win over the list's config keys lang, template and
+ * archive_url; zh-CN "weekly" when nothing is set. */
+static char *
+render_report (MdWeek *week, GKeyFile *config, GTimeZone *tz, GError **error)
 {
-  g_autoptr (GTimeZone) tz = time_zone (error);
+  g_autofree char *lang = opt_lang ? g_strdup (opt_lang)
+                                   : md_config_list_string (config, week->list, "lang", NULL);
+  g_autofree char *tmpl = opt_template ? g_strdup (opt_template)
+                                       : md_config_list_string (config, week->list, "template", NULL);
+  g_autofree char *archive = md_config_list_string (config, week->list, "archive_url", NULL);
+  MdRenderOptions ro = { .format = report_format, .lang = lang, .template_name = tmpl,
+                         .tz = tz, .archive_url = archive };
+
+  if (!md_summarise_builtin (week, lang, error))
+    return NULL;
+  return md_render (week, &ro, error);
+}
+
+static gboolean
+render_and_write (MdWeek *week, GKeyFile *config, GError **error)
+{
+  g_autoptr (GTimeZone) tz = time_zone (config, week->list, error);
   g_autofree char *out = NULL;
   gsize len = 0;
 
   if (tz == NULL)
     return FALSE;
-  if (opt_format && strcmp (opt_format, "text") == 0)
-    {
-      out = md_text_render (week, tz);
-      len = strlen (out);
-    }
-  else
+  if (out_kind == OUT_JSON)
     out = md_json_render (week, &len);
-  return write_output (out, len, error);
+  else if ((out = out_kind == OUT_FACTS ? md_text_render (week, tz)
+                                        : render_report (week, config, tz, error)) == NULL)
+    return FALSE;
+  return write_output (out, len ? len : strlen (out), error);
 }
 
 static gboolean
@@ -245,7 +286,7 @@ run (GError **error)
   ok = open_week (idx, config, &week, error) && aggregate (week, idx, config, error);
   if (!md_index_close (idx, ok ? error : NULL))
     ok = FALSE;
-  return ok && render_and_write (week, error);
+  return ok && render_and_write (week, config, error);
 }
 
 int

@@ -170,44 +170,58 @@ not_an_mbox (MdMbox *m, GError **error)
   return FALSE;
 }
 
+/* Take the From_ line just read as the start of the next message. */
+static void
+note_from_line (MdMbox *m)
+{
+  m->pending = TRUE;
+  m->pending_arrival = md_mbox_from_line_date (m->line);
+  m->pending_line = m->line_no;
+  m->prev_blank = FALSE;
+}
+
+/* Start filling OUT with the message whose From_ line is pending. */
+static gboolean
+take_pending (MdMbox *m, GString *out, gint64 *arrival, guint64 *line)
+{
+  gboolean had = m->pending;
+  g_string_truncate (out, 0);
+  *arrival = m->pending_arrival;
+  *line = m->pending_line;
+  m->pending = FALSE;
+  return had;
+}
+
+static gboolean
+end_of_stream (MdMbox *m, GString *out, gboolean have, GError **error)
+{
+  if (ferror (m->f))
+    return read_failed (error);
+  drop_separator_blank (out);
+  return have;
+}
+
 /* A message ends at the next From_ line or at the end of the stream. */
 gboolean
 md_mbox_next (MdMbox *m, GString *out, gint64 *arrival, guint64 *line,
               gsize max, gboolean *truncated, GError **error)
 {
-  gboolean have = m->pending;
-  g_string_truncate (out, 0);
+  gboolean have = take_pending (m, out, arrival, line);
   *truncated = FALSE;
-  *arrival = m->pending_arrival;
-  *line = m->pending_line;
-  m->pending = FALSE;
   for (;;)
     {
       errno = 0;
       ssize_t n = getline (&m->line, &m->cap, m->f);
       if (n < 0)
-        {
-          if (ferror (m->f))
-            return read_failed (error);
-          drop_separator_blank (out);
-          return have;
-        }
+        return end_of_stream (m, out, have, error);
       m->offset += n;
       m->line_no++;
       if (is_from_line (m, m->line))
         {
-          m->pending_arrival = md_mbox_from_line_date (m->line);
-          m->pending_line = m->line_no;
-          m->prev_blank = FALSE;
+          note_from_line (m);
           if (have)
-            {
-              m->pending = TRUE;
-              drop_separator_blank (out);
-              return TRUE;
-            }
-          have = TRUE;
-          *arrival = m->pending_arrival;
-          *line = m->pending_line;
+            break;
+          have = take_pending (m, out, arrival, line);
           continue;
         }
       m->prev_blank = is_blank (m->line, n);
@@ -216,4 +230,6 @@ md_mbox_next (MdMbox *m, GString *out, gint64 *arrival, guint64 *line,
       if (have)
         append_line (out, m->line, n, max, truncated);
     }
+  drop_separator_blank (out);
+  return TRUE;
 }

@@ -1,5 +1,6 @@
-/* index-private.h - what index.c (opening, writing) and index-query.c
- * (reading) share: the handle, the key builders and TDB error mapping.
+/* index-private.h - what index.c (opening, transactions, primitives),
+ * index-add.c (recording messages) and index-query.c (reading) share: the
+ * handle, the key builders, the read/write primitives, error mapping.
  * The key layout itself is documented in docs/index-format.md; every key
  * is built here and nowhere else.
  */
@@ -53,6 +54,19 @@ gboolean md_index_fetch (MdIndex *idx, const GString *key, GBytes **value,
 /* Split a list value ("id\0id\0...") into OUT, checking each entry is
  * non-empty UTF-8. */
 gboolean md_id_list_split (GBytes *value, GPtrArray *out, GError **error);
+
+gboolean md_index_store (MdIndex *idx, const GString *key, const void *data,
+                         gsize len, GError **error);
+/* Add one entry to the list under KEY (in a batch: at the commit). */
+gboolean md_index_append_id (MdIndex *idx, const GString *key, const char *id,
+                             GError **error);
+
+/* Run FN in its own synced transaction, or in the open batch.  FN reads
+ * first and writes last, so that a failure leaves a batch without half
+ * an operation in it. */
+typedef gboolean (*MdIndexWriteFn) (MdIndex *idx, gpointer data, GError **error);
+gboolean md_index_in_transaction (MdIndex *idx, MdIndexWriteFn fn,
+                                  gpointer data, GError **error);
 
 /* The entries of the list under KEY, appended to OUT: those stored and,
  * in a batch, those still waiting for the commit. */

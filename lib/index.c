@@ -1,4 +1,5 @@
-/* index.c - opening the TDB index, transactions, and recording messages.
+/* index.c - opening the TDB index, transactions, the read/write primitives
+ * and the aggregator's state (index-add.c records messages).
  *
  * Concurrency: procmail starts one filter per message, so many writers
  * race for the index while the aggregator reads it.  TDB gives us
@@ -25,7 +26,6 @@
 #include <glib/gstdio.h>
 #include "error.h"
 #include "stored.h"
-#include "subject.h"
 
 /* Fixed when the file is created.  A bigger hash table keeps chains short
  * (each message adds about five keys) but costs a copy of it per
@@ -33,7 +33,6 @@
  * about 30,000 messages and the per-message transaction cheap. */
 #define HASH_SIZE 16411
 #define TDB_FLAGS (TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING)
-#define MAX_REFERENCE_LOOKUPS 64
 
 char *
 md_index_default_path (void)
@@ -98,9 +97,9 @@ md_index_fetch (MdIndex *idx, const GString *key, GBytes **value,
   return TRUE;
 }
 
-static gboolean
-store (MdIndex *idx, const GString *key, const void *data, gsize len,
-       GError **error)
+gboolean
+md_index_store (MdIndex *idx, const GString *key, const void *data, gsize len,
+                GError **error)
 {
   errno = 0;
   if (tdb_store (idx->tdb, md_key_data (key),
@@ -126,8 +125,9 @@ append_bytes (MdIndex *idx, TDB_DATA key, const void *data, gsize len,
  * list that grows by one entry per message would otherwise be copied to
  * a new place in the file each time, which costs time and leaves the
  * file full of small free blocks that later deliveries must walk. */
-static gboolean
-append_id (MdIndex *idx, const GString *key, const char *id, GError **error)
+gboolean
+md_index_append_id (MdIndex *idx, const GString *key, const char *id,
+                    GError **error)
 {
   if (!idx->in_batch)
     return append_bytes (idx, md_key_data (key), id, strlen (id) + 1, error);
@@ -280,13 +280,9 @@ md_index_cancel (MdIndex *idx)
   tdb_transaction_cancel (idx->tdb);
 }
 
-/* Run the writes of one operation in their own transaction unless a batch
- * is open.  FN does reads first and writes last, so a failure leaves a
- * batch without half a message in it. */
-typedef gboolean (*WriteFn) (MdIndex *idx, gpointer data, GError **error);
-
-static gboolean
-in_transaction (MdIndex *idx, WriteFn fn, gpointer data, GError **error)
+gboolean
+md_index_in_transaction (MdIndex *idx, MdIndexWriteFn fn, gpointer data,
+                         GError **error)
 {
   if (idx->in_batch)
     return fn (idx, data, error);
@@ -310,7 +306,7 @@ write_format (MdIndex *idx, gpointer data, GError **error)
   if (!md_index_fetch (idx, key, &have, error))
     return FALSE;
   return have != NULL  /* another writer got there first */
-    || store (idx, key, MD_INDEX_FORMAT, strlen (MD_INDEX_FORMAT), error);
+    || md_index_store (idx, key, MD_INDEX_FORMAT, strlen (MD_INDEX_FORMAT), error);
 }
 
 static gboolean
@@ -330,7 +326,7 @@ check_format (MdIndex *idx, GError **error)
   if (!md_index_fetch (idx, key, &have, error))
     return FALSE;
   if (have == NULL && idx->mode != MD_INDEX_READ)
-    return in_transaction (idx, write_format, NULL, error);
+    return md_index_in_transaction (idx, write_format, NULL, error);
   if (have == NULL && index_is_empty (idx))
     return TRUE;
   gsize len = have ? g_bytes_get_size (have) : 0;
@@ -344,9 +340,8 @@ check_format (MdIndex *idx, GError **error)
 }
 
 static gboolean
-sync_dir_of (const char *path, GError **error)
+sync_dir (const char *dir, GError **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0 && fsync (fd) == 0 && close (fd) == 0)
     return TRUE;
@@ -358,10 +353,43 @@ sync_dir_of (const char *path, GError **error)
   return FALSE;
 }
 
+/* A new index must survive a crash: sync the directory that holds it and,
+ * up to the first directory that existed before, each directory we made
+ * (NEW_DIRS, innermost first) in its parent. */
 static gboolean
-make_parent_dir (const char *path, GError **error)
+sync_new_entries (const char *path, GPtrArray *new_dirs, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
+  if (!sync_dir (dir, error))
+    return FALSE;
+  for (guint i = 0; new_dirs != NULL && i < new_dirs->len; i++)
+    {
+      g_autofree char *parent = g_path_get_dirname (new_dirs->pdata[i]);
+      if (!sync_dir (parent, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Create the index's directory and any missing parents, mode 0700;
+ * NEW_DIRS gets the ones made, innermost first. */
+static gboolean
+make_parent_dir (const char *path, GPtrArray *new_dirs, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  char *d = g_strdup (dir);
+  while (!g_file_test (d, G_FILE_TEST_EXISTS))
+    {
+      char *up = g_path_get_dirname (d);
+      if (strcmp (up, d) == 0)
+        {
+          g_free (up);
+          break;
+        }
+      g_ptr_array_add (new_dirs, d);
+      d = up;
+    }
+  g_free (d);
   if (g_mkdir_with_parents (dir, 0700) == 0)
     return TRUE;
   int err = errno;
@@ -395,11 +423,11 @@ tdb_open_with (MdIndex *idx, int open_flags)
  * a read-write one waits for the commit's locks.  Only when the file is
  * not writable for us do we read it read-only. */
 static gboolean
-open_tdb (MdIndex *idx, gboolean *created, GError **error)
+open_tdb (MdIndex *idx, gboolean *created, GPtrArray *new_dirs, GError **error)
 {
   gboolean writer = idx->mode != MD_INDEX_READ;
   *created = writer && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
-  if (*created && !make_parent_dir (idx->path, error))
+  if (*created && !make_parent_dir (idx->path, new_dirs, error))
     return FALSE;
   idx->tdb = tdb_open_with (idx, writer ? O_RDWR | O_CREAT : O_RDWR);
   if (idx->tdb == NULL && !writer && (errno == EACCES || errno == EROFS))
@@ -424,9 +452,10 @@ md_index_open (const char *path, MdIndexMode mode, guint lock_timeout_ms,
   idx->mode = mode;
   idx->lock_timeout_ms = lock_timeout_ms;
   gboolean created;
-  if (!open_tdb (idx, &created, error)
+  g_autoptr (GPtrArray) new_dirs = g_ptr_array_new_with_free_func (g_free);
+  if (!open_tdb (idx, &created, new_dirs, error)
       || !check_format (idx, error)
-      || (created && !sync_dir_of (path, error)))
+      || (created && !sync_new_entries (path, new_dirs, error)))
     {
       md_index_close (idx, NULL);
       return NULL;
@@ -452,217 +481,6 @@ md_index_close (MdIndex *idx, GError **error)
   return rc == 0;
 }
 
-/* ---- recording a message ---- */
-
-/* The thread a message joins at ingest: the thread of the first message
- * it refers to that is already recorded (In-Reply-To, then References
- * newest first); else its oldest reference, the root it names, so that a
- * root arriving later starts the very thread its replies joined; else
- * itself.  The aggregator refines threads later; this is only the
- * membership that lets it find a thread's earlier messages. */
-static char *
-stored_thread_of (MdIndex *idx, const char *id)
-{
-  /* A referenced record that cannot be read is as good as absent: it
-   * must not stop this message from being recorded. */
-  g_autoptr (GString) key = md_key_message (id);
-  g_autoptr (GBytes) value = NULL;
-  if (!md_index_fetch (idx, key, &value, NULL) || value == NULL)
-    return NULL;
-  gsize len;
-  const guint8 *data = g_bytes_get_data (value, &len);
-  return md_record_peek_thread_id (data, len);
-}
-
-static char *
-thread_for (MdIndex *idx, const MdRecord *rec)
-{
-  char *tid = NULL;
-  if (rec->in_reply_to != NULL)
-    tid = stored_thread_of (idx, rec->in_reply_to);
-  guint n = rec->references->len;
-  guint stop = n > MAX_REFERENCE_LOOKUPS ? n - MAX_REFERENCE_LOOKUPS : 0;
-  for (guint i = n; tid == NULL && i > stop; i--)
-    tid = stored_thread_of (idx, rec->references->pdata[i - 1]);
-  if (tid != NULL)
-    return tid;
-  if (rec->references->len > 0)
-    return g_strdup (rec->references->pdata[0]);
-  return g_strdup (rec->in_reply_to ? rec->in_reply_to : rec->message_id);
-}
-
-/* Cover letters and patches sent alone: what a later version's cover
- * letter is matched against. */
-static gboolean
-starts_series (const MdRecord *rec)
-{
-  const MdSubjectTags *t = &rec->tags;
-  return (t->patch || t->git_pull) && !t->reply && !t->forward && t->index == 0;
-}
-
-static gboolean
-write_time_entries (MdIndex *idx, const MdRecord *rec, const char *list,
-                    GError **error)
-{
-  g_autoptr (GString) a = md_key_time (MD_TIME_ARRIVAL, list, rec->arrival);
-  g_autoptr (GString) d = md_key_time (MD_TIME_DATE, list, rec->date);
-  return append_id (idx, a, rec->message_id, error)
-    && append_id (idx, d, rec->message_id, error);
-}
-
-static gboolean
-write_record (MdIndex *idx, const MdRecord *rec, GError **error)
-{
-  g_autoptr (GString) key = md_key_message (rec->message_id);
-  g_autoptr (GBytes) value = md_record_to_bytes (rec);
-  gsize len;
-  const void *data = g_bytes_get_data (value, &len);
-  return store (idx, key, data, len, error);
-}
-
-static gint
-cmp_str (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-static gboolean
-strv_contains (const GPtrArray *arr, const char *s)
-{
-  for (guint i = 0; i < arr->len; i++)
-    if (strcmp (arr->pdata[i], s) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* meta:lists names every list the index holds, so that the aggregator
- * finds them without a traverse; rewritten (sorted) when one is new. */
-static gboolean
-register_lists (MdIndex *idx, const GPtrArray *lists, GError **error)
-{
-  g_autoptr (GString) key = md_key_meta ("lists");
-  g_autoptr (GPtrArray) known = g_ptr_array_new_with_free_func (g_free);
-  if (!md_index_read_ids (idx, key, known, error))
-    return FALSE;
-  guint before = known->len;
-  for (guint i = 0; i < lists->len; i++)
-    if (!strv_contains (known, lists->pdata[i]))
-      g_ptr_array_add (known, g_strdup (lists->pdata[i]));
-  if (known->len == before)
-    return TRUE;
-  g_ptr_array_sort (known, cmp_str);
-  g_autoptr (GString) value = g_string_new (NULL);
-  for (guint i = 0; i < known->len; i++)
-    g_string_append_len (value, known->pdata[i], strlen (known->pdata[i]) + 1);
-  return store (idx, key, value->str, value->len, error);
-}
-
-static gboolean
-write_series_entry (MdIndex *idx, const MdRecord *rec, GError **error)
-{
-  if (!starts_series (rec))
-    return TRUE;
-  g_autofree char *skey = md_subject_series_key (&rec->tags);
-  if (skey == NULL || *skey == '\0')
-    return TRUE;
-  g_autoptr (GString) key = md_key_series (rec->from_email, skey);
-  return append_id (idx, key, rec->message_id, error);
-}
-
-static gboolean
-add_new (MdIndex *idx, MdRecord *rec, GError **error)
-{
-  if (rec->lists->len == 0)
-    g_ptr_array_add (rec->lists, g_strdup (MD_INDEX_UNLISTED));
-  g_free (rec->thread_id);
-  rec->thread_id = thread_for (idx, rec);
-  g_autoptr (GString) tkey = md_key_thread (rec->thread_id);
-  if (!register_lists (idx, rec->lists, error)
-      || !write_record (idx, rec, error)
-      || !append_id (idx, tkey, rec->message_id, error)
-      || !write_series_entry (idx, rec, error))
-    return FALSE;
-  for (guint i = 0; i < rec->lists->len; i++)
-    if (!write_time_entries (idx, rec, rec->lists->pdata[i], error))
-      return FALSE;
-  return TRUE;
-}
-
-/* Lists of REC that STORED lacks, added to STORED (kept sorted) along with
- * REC's List-Ids; returns the names added. */
-static GPtrArray *
-merge_lists (MdRecord *stored, const MdRecord *rec)
-{
-  GPtrArray *added = g_ptr_array_new ();
-  for (guint i = 0; i < rec->lists->len; i++)
-    if (!strv_contains (stored->lists, rec->lists->pdata[i]))
-      {
-        g_ptr_array_add (stored->lists, g_strdup (rec->lists->pdata[i]));
-        g_ptr_array_add (added, stored->lists->pdata[stored->lists->len - 1]);
-      }
-  for (guint i = 0; added->len > 0 && i < rec->list_ids->len; i++)
-    if (!strv_contains (stored->list_ids, rec->list_ids->pdata[i]))
-      g_ptr_array_add (stored->list_ids, g_strdup (rec->list_ids->pdata[i]));
-  g_ptr_array_sort (stored->lists, cmp_str);
-  g_ptr_array_sort (stored->list_ids, cmp_str);
-  return added;
-}
-
-/* A message seen before on another list (cross-posting): the new lists
- * join the record and get time entries at the record's own times, so
- * that a window over either list finds it at the same moment. */
-static gboolean
-add_merged (MdIndex *idx, MdRecord *stored, const GPtrArray *added,
-            GError **error)
-{
-  if (!register_lists (idx, added, error) || !write_record (idx, stored, error))
-    return FALSE;
-  for (guint i = 0; i < added->len; i++)
-    if (!write_time_entries (idx, stored, added->pdata[i], error))
-      return FALSE;
-  return TRUE;
-}
-
-typedef struct {
-  MdRecord *rec;
-  MdAddResult result;
-} AddJob;
-
-static gboolean
-add_in_transaction (MdIndex *idx, gpointer data, GError **error)
-{
-  AddJob *job = data;
-  g_autoptr (MdRecord) stored = NULL;
-  /* Most messages are new: a cheap existence test before any decoding. */
-  if (md_index_contains (idx, job->rec->message_id)
-      && !md_index_fetch_record (idx, job->rec->message_id, &stored, error))
-    return FALSE;
-  if (stored == NULL)
-    {
-      job->result = MD_ADD_NEW;
-      return add_new (idx, job->rec, error);
-    }
-  g_free (job->rec->thread_id);
-  job->rec->thread_id = g_strdup (stored->thread_id);
-  g_autoptr (GPtrArray) added = merge_lists (stored, job->rec);
-  job->result = added->len > 0 ? MD_ADD_MERGED : MD_ADD_DUPLICATE;
-  return added->len == 0 || add_merged (idx, stored, added, error);
-}
-
-gboolean
-md_index_add (MdIndex *idx, MdRecord *rec, MdAddResult *result,
-              GError **error)
-{
-  g_return_val_if_fail (idx->mode != MD_INDEX_READ, FALSE);
-  g_return_val_if_fail (rec->message_id != NULL && *rec->message_id != '\0', FALSE);
-  AddJob job = { rec, MD_ADD_DUPLICATE };
-  if (!in_transaction (idx, add_in_transaction, &job, error))
-    return FALSE;
-  if (result != NULL)
-    *result = job.result;
-  return TRUE;
-}
-
 /* ---- aggregator state ---- */
 
 typedef struct {
@@ -676,7 +494,7 @@ put_in_transaction (MdIndex *idx, gpointer data, GError **error)
   PutJob *job = data;
   gsize len;
   const void *bytes = g_bytes_get_data (job->value, &len);
-  return store (idx, job->key, bytes, len, error);
+  return md_index_store (idx, job->key, bytes, len, error);
 }
 
 gboolean
@@ -688,5 +506,5 @@ md_index_state_put (MdIndex *idx, const char *ns, const char *key,
   g_autoptr (GString) k = md_key_state (ns, key);
   g_autoptr (GBytes) v = md_stored_pack (MD_STATE_VERSION, g_variant_new_variant (value));
   PutJob job = { k, v };
-  return in_transaction (idx, put_in_transaction, &job, error);
+  return md_index_in_transaction (idx, put_in_transaction, &job, error);
 }

@@ -334,14 +334,14 @@ fill_lists (Ctx *c, const MdParseOptions *opts)
 /* ---- body ---- */
 
 /* An attached "git format-patch" file starts with its own mail header;
- * its commit message starts after it. */
-static const char *
-skip_patch_header (const char *text)
+ * its commit message starts after it.  Returns that offset. */
+static gsize
+patch_header_len (const char *text)
 {
   if (!g_str_has_prefix (text, "From ") && !g_str_has_prefix (text, "From:"))
-    return text;
+    return 0;
   const char *blank = strstr (text, "\n\n");
-  return blank ? blank + 2 : text;
+  return blank ? (gsize) (blank + 2 - text) : 0;
 }
 
 static char *
@@ -360,12 +360,21 @@ merge_patches (MdRecord *rec, MdPatch *own, MdPatch *att)
     rec->flags |= MD_REC_HAS_PATCH;
   rec->commit_msg = bounded_dup (own->commit_msg ? own->commit_msg : att->commit_msg);
   rec->diffstat = bounded_dup (own->diffstat ? own->diffstat : att->diffstat);
-  for (guint i = 0; i < own->files->len; i++)
-    add_unique (rec->files, g_strdup (own->files->pdata[i]), MD_PATCH_MAX_FILES);
-  for (guint i = 0; i < att->files->len; i++)
-    add_unique (rec->files, g_strdup (att->files->pdata[i]), MD_PATCH_MAX_FILES);
+  /* own files first, then the attached ones not among them; a set
+   * keeps this linear for a series touching hundreds of files */
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *lists[] = { own->files, att->files };
+  for (gsize k = 0; k < G_N_ELEMENTS (lists); k++)
+    for (guint i = 0; i < lists[k]->len && rec->files->len < MD_PATCH_MAX_FILES; i++)
+      {
+        char *path = lists[k]->pdata[i];
+        if (*path != '\0' && g_hash_table_add (seen, path))
+          g_ptr_array_add (rec->files, g_strdup (path));
+      }
 }
 
+/* The text is read where body.c put it: the diffs are found, then cut
+ * out in place, and only the trimmed, bounded body is copied. */
 static void
 fill_body (Ctx *c)
 {
@@ -378,14 +387,16 @@ fill_body (Ctx *c)
   md_patch_init (&own);
   md_patch_init (&att);
   md_body_collect (g_mime_message_get_mime_part (c->msg), &body);
+  gsize att_from = patch_header_len (body.patches->str);
   md_patch_split (body.text->str, body.text->len, rec->tags.reply, &own);
-  const char *p = skip_patch_header (body.patches->str);
-  md_patch_split (p, strlen (p), FALSE, &att);
+  md_patch_split (body.patches->str + att_from, body.patches->len - att_from, FALSE, &att);
   merge_patches (rec, &own, &att);
-  md_trailers_scan (own.prose->str, own.prose->len, rec);
-  md_trailers_scan (att.prose->str, att.prose->len, rec);
+  md_patch_remove_diffs (&own, body.text, 0);
+  md_patch_remove_diffs (&att, body.patches, att_from);
+  md_trailers_scan (body.text->str, body.text->len, rec);
+  md_trailers_scan (body.patches->str + att_from, body.patches->len - att_from, rec);
   g_free (rec->body);
-  rec->body = md_body_trim (own.prose->str, own.prose->len, MD_BODY_MAX, &truncated);
+  rec->body = md_body_trim (body.text->str, body.text->len, MD_BODY_MAX, &truncated);
   if (truncated || body.truncated)
     rec->flags |= MD_REC_BODY_TRUNCATED;
   if (body.html_only)

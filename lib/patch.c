@@ -23,9 +23,23 @@ typedef struct {
   gboolean binary;
 } FileStat;
 
+/* The text's lines, made on demand.  The scan goes forward and looks at
+ * most two lines ahead, so a small ring of lines is all it keeps: a large
+ * mail costs no array of lines, and no copy of its text. */
+#define RING 8
+
 typedef struct {
-  const Line *l;
-  gsize n;
+  const char *text;     /* LEN bytes */
+  gsize len;
+  gsize n;              /* lines in the text */
+  gsize made;           /* lines made so far: the ring holds the last RING */
+  const char *next;     /* where line MADE starts */
+  Line ring[RING];
+} Lines;
+
+typedef struct {
+  Lines *ls;
+  gsize n;              /* ls->n */
   GArray *stats;        /* FileStat */
   FileStat *cur;
   gboolean content;     /* more than a "diff ..." line: a real diff */
@@ -35,15 +49,15 @@ void
 md_patch_init (MdPatch *patch)
 {
   memset (patch, 0, sizeof *patch);
-  patch->prose = g_string_new (NULL);
   patch->files = g_ptr_array_new_with_free_func (g_free);
+  patch->cuts = g_array_new (FALSE, FALSE, sizeof (MdPatchCut));
 }
 
 void
 md_patch_clear (MdPatch *patch)
 {
-  if (patch->prose)
-    g_string_free (patch->prose, TRUE);
+  if (patch->cuts)
+    g_array_unref (patch->cuts);
   g_free (patch->commit_msg);
   g_free (patch->diffstat);
   if (patch->files)
@@ -58,30 +72,59 @@ starts (const Line *l, const char *prefix)
   return l->n >= k && memcmp (l->s, prefix, k) == 0;
 }
 
-static GArray *
-split_lines (const char *text, gsize len)
+/* Lines end at LF; a last line without one still counts. */
+static void
+lines_init (Lines *ls, const char *text, gsize len)
 {
-  GArray *lines = g_array_sized_new (FALSE, FALSE, sizeof (Line), len / 40 + 1);
-  const char *p = text, *end = text + len;
-  while (p < end)
+  memset (ls, 0, sizeof *ls);
+  ls->text = ls->next = text;
+  ls->len = len;
+  for (const char *q = text, *end = text + len; q < end && (q = memchr (q, '\n', end - q)) != NULL; q++)
+    ls->n++;
+  if (len > 0 && text[len - 1] != '\n')
+    ls->n++;
+}
+
+/* Line I (< ls->n).  The pointer stays good while the lines after it
+ * that are looked at are fewer than RING.  The scan never goes further
+ * back than that; if it did, the lines are made again from the start. */
+static const Line *
+line (Lines *ls, gsize i)
+{
+  if (i + RING <= ls->made)
     {
-      const char *nl = memchr (p, '\n', end - p);
-      Line l = { p, nl ? (gsize) (nl - p) : (gsize) (end - p) };
-      g_array_append_val (lines, l);
-      p = nl ? nl + 1 : end;
+      ls->made = 0;
+      ls->next = ls->text;
     }
-  return lines;
+  const char *end = ls->text + ls->len;
+  for (; ls->made <= i; ls->made++)
+    {
+      const char *nl = memchr (ls->next, '\n', end - ls->next);
+      Line *l = &ls->ring[ls->made % RING];
+      l->s = ls->next;
+      l->n = nl ? (gsize) (nl - ls->next) : (gsize) (end - ls->next);
+      ls->next = nl ? nl + 1 : end;
+    }
+  return &ls->ring[i % RING];
+}
+
+/* Where line I starts; the text's length for I == ls->n. */
+static gsize
+line_offset (Lines *ls, gsize i)
+{
+  return i < ls->n ? (gsize) (line (ls, i)->s - ls->text) : ls->len;
 }
 
 static gboolean
-is_diff_start (const Line *l, gsize i, gsize n)
+is_diff_start (Lines *ls, gsize i)
 {
-  if (starts (&l[i], "diff --git ") || starts (&l[i], "diff -"))
+  const Line *l = line (ls, i);
+  if (starts (l, "diff --git ") || starts (l, "diff -"))
     return TRUE;
-  if (starts (&l[i], "Index: ") && i + 1 < n && starts (&l[i + 1], "===="))
-    return TRUE;
-  return starts (&l[i], "--- ") && i + 2 < n && starts (&l[i + 1], "+++ ")
-    && starts (&l[i + 2], "@@ ");
+  if (starts (l, "Index: "))
+    return i + 1 < ls->n && starts (line (ls, i + 1), "====");
+  return starts (l, "--- ") && i + 2 < ls->n && starts (line (ls, i + 1), "+++ ")
+    && starts (line (ls, i + 2), "@@ ");
 }
 
 /* ---- paths ---- */
@@ -220,11 +263,11 @@ skip_binary (DiffScan *d, gsize i)
     d->cur->binary = TRUE;
   for (i++; i < d->n; i++)
     {
-      const Line *l = &d->l[i];
+      const Line *l = line (d->ls, i);
       if (starts (l, "diff "))
         break;
-      if (l->n == 0 && !(i + 1 < d->n && (starts (&d->l[i + 1], "literal ")
-                                          || starts (&d->l[i + 1], "delta "))))
+      if (l->n == 0 && !(i + 1 < d->n && (starts (line (d->ls, i + 1), "literal ")
+                                          || starts (line (d->ls, i + 1), "delta "))))
         return i + 1;
     }
   return i;
@@ -235,7 +278,7 @@ skip_binary (DiffScan *d, gsize i)
 static gsize
 header_line (DiffScan *d, gsize i, guint *old_left, guint *new_left)
 {
-  const Line *l = &d->l[i];
+  const Line *l = line (d->ls, i);
   if (starts (l, "diff "))
     {
       d->cur = NULL;
@@ -244,11 +287,11 @@ header_line (DiffScan *d, gsize i, guint *old_left, guint *new_left)
       return i + 1;
     }
   d->content = TRUE;
-  if (starts (l, "--- ") && i + 1 < d->n && starts (&d->l[i + 1], "+++ "))
+  if (starts (l, "--- ") && i + 1 < d->n && starts (line (d->ls, i + 1), "+++ "))
     {
       if (d->cur && (d->cur->add || d->cur->del))
         d->cur = NULL;   /* a new file of a non-git diff */
-      if (!path_from_marker (d, &d->l[i + 1]))
+      if (!path_from_marker (d, line (d->ls, i + 1)))
         path_from_marker (d, l);
       return i + 2;
     }
@@ -284,7 +327,7 @@ consume_diff (DiffScan *d, gsize i)
   d->cur = NULL;
   while (i < d->n)
     {
-      if ((old_left || new_left) && hunk_line (&d->l[i], &old_left, &new_left, d->cur))
+      if ((old_left || new_left) && hunk_line (line (d->ls, i), &old_left, &new_left, d->cur))
         {
           i++;
           continue;
@@ -340,17 +383,24 @@ is_diffstat_summary (const Line *l)
   return starts (&rest, " file changed") || starts (&rest, " files changed");
 }
 
-/* The diffstat block the sender wrote, from lines [FROM, TO). */
+/* The diffstat block the sender wrote, in the lines of TEXT from byte
+ * FROM to byte TO (both at a line start). */
 static char *
-find_diffstat (const Line *l, gsize from, gsize to)
+find_diffstat (const char *text, gsize from, gsize to)
 {
   GString *out = g_string_new (NULL);
-  for (gsize i = from; i < to; i++)
-    if (is_diffstat_line (&l[i]) || is_diffstat_summary (&l[i]))
-      {
-        g_string_append_len (out, l[i].s, l[i].n);
-        g_string_append_c (out, '\n');
-      }
+  const char *p = text + from, *end = text + to;
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      Line l = { p, nl ? (gsize) (nl - p) : (gsize) (end - p) };
+      if (is_diffstat_line (&l) || is_diffstat_summary (&l))
+        {
+          g_string_append_len (out, l.s, l.n);
+          g_string_append_c (out, '\n');
+        }
+      p = nl ? nl + 1 : end;
+    }
   return g_string_free (out, out->len == 0);
 }
 
@@ -400,29 +450,25 @@ compute_diffstat (GArray *stats)
 /* A path is one line of the record: a control byte in a mangled diff
  * becomes a space, a huge one is cut (see text.h). */
 static void
-add_file (GPtrArray *files, const char *raw)
+add_file (GPtrArray *files, GHashTable *seen, const char *raw)
 {
   if (files->len >= MD_PATCH_MAX_FILES || raw == NULL || strcmp (raw, "?") == 0)
     return;
   g_autofree char *path = md_text_single_line (g_strdup (raw), MD_PATCH_MAX_PATH);
-  if (*path == '\0')
+  /* not g_hash_table_add() alone: it would put PATH in place of the
+   * equal key already there, and PATH is freed below */
+  if (*path == '\0' || g_hash_table_contains (seen, path))
     return;
-  for (guint i = 0; i < files->len; i++)
-    if (strcmp (files->pdata[i], path) == 0)
-      return;
+  g_hash_table_add (seen, path);
   g_ptr_array_add (files, g_steal_pointer (&path));
 }
 
+/* The first LEN bytes of TEXT without surrounding white space; NULL
+ * when nothing is left. */
 static char *
-join_lines (const Line *l, gsize from, gsize to)
+stripped_prefix (const char *text, gsize len)
 {
-  GString *out = g_string_new (NULL);
-  for (gsize i = from; i < to; i++)
-    {
-      g_string_append_len (out, l[i].s, l[i].n);
-      g_string_append_c (out, '\n');
-    }
-  g_autofree char *s = g_string_free (out, FALSE);
+  g_autofree char *s = g_strndup (text, len);
   char *trimmed = g_strdup (g_strstrip (s));
   return *trimmed ? trimmed : (g_free (trimmed), NULL);
 }
@@ -438,7 +484,7 @@ is_separator (const Line *l)
 
 /* Files named by a diffstat ("   path | 3 +-"), for cover letters. */
 static void
-files_from_diffstat (const char *stat, GPtrArray *files)
+files_from_diffstat (const char *stat, GPtrArray *files, GHashTable *seen)
 {
   g_auto (GStrv) lines = g_strsplit (stat, "\n", -1);
   for (char **p = lines; *p; p++)
@@ -447,49 +493,71 @@ files_from_diffstat (const char *stat, GPtrArray *files)
       if (bar == NULL)
         continue;
       *bar = '\0';
-      add_file (files, g_strstrip (*p));
+      add_file (files, seen, g_strstrip (*p));
     }
 }
 
 typedef struct {
   gsize sep;            /* first "---" line before any diff, or G_MAXSIZE */
   gsize first_diff;     /* first diff line, or G_MAXSIZE */
+  gsize sep_at, after_sep_at, first_diff_at;   /* their byte offsets */
 } Marks;
+
+/* Records that bytes [FROM, TO) are a diff, joined to the previous cut
+ * when they follow it. */
+static void
+add_cut (MdPatch *patch, gsize from, gsize to)
+{
+  MdPatchCut cut = { from, to };
+  GArray *cuts = patch->cuts;
+  if (cuts->len > 0 && g_array_index (cuts, MdPatchCut, cuts->len - 1).to == cut.from)
+    g_array_index (cuts, MdPatchCut, cuts->len - 1).to = cut.to;
+  else
+    g_array_append_val (cuts, cut);
+}
+
+static void
+mark_separator (DiffScan *d, gsize i, Marks *m)
+{
+  const Line *l = line (d->ls, i);
+  m->sep = i;
+  m->sep_at = l->s - d->ls->text;
+  m->after_sep_at = MIN (m->sep_at + l->n + 1, d->ls->len);
+}
 
 static void
 scan_text (DiffScan *d, MdPatch *patch, Marks *m)
 {
-  gsize prose_until = 0;   /* lines before it are known not to start a diff */
-
   for (gsize i = 0; i < d->n; )
     {
-      const Line *l = &d->l[i];
-      if (i >= prose_until && !md_text_is_quoted (l->s, l->n) && is_diff_start (d->l, i, d->n))
+      const Line *l = line (d->ls, i);
+      gsize at = l->s - d->ls->text;   /* taken now: the diff moves the ring on */
+      if (!md_text_is_quoted (l->s, l->n) && is_diff_start (d->ls, i))
         {
           guint nstats = d->stats->len;
           gsize next = consume_diff (d, i);
           if (!d->content)
             {
               /* "diff -u is..." in prose.  It read a run of "diff ..."
-               * lines; from any of them it would read the same run and
-               * stop at the same place, so they are all prose (and
-               * trying each again would be quadratic). */
+               * lines: from any of them it would read the same run and
+               * stop at the same place, so they are all prose, and none
+               * is a "---" separator. */
               g_array_set_size (d->stats, nstats);
-              prose_until = next;
-            }
-          else
-            {
-              if (m->first_diff == G_MAXSIZE)
-                m->first_diff = i;
-              patch->found = TRUE;
               i = next;
               continue;
             }
+          if (m->first_diff == G_MAXSIZE)
+            {
+              m->first_diff = i;
+              m->first_diff_at = at;
+            }
+          patch->found = TRUE;
+          add_cut (patch, at, line_offset (d->ls, next));
+          i = next;
+          continue;
         }
       if (m->sep == G_MAXSIZE && m->first_diff == G_MAXSIZE && is_separator (l))
-        m->sep = i;
-      g_string_append_len (patch->prose, l->s, l->n);
-      g_string_append_c (patch->prose, '\n');
+        mark_separator (d, i, m);
       i++;
     }
 }
@@ -497,17 +565,19 @@ scan_text (DiffScan *d, MdPatch *patch, Marks *m)
 static void
 fill_results (DiffScan *d, gboolean is_reply, const Marks *m, MdPatch *patch)
 {
-  gsize stat_from = m->sep == G_MAXSIZE ? 0 : m->sep + 1;
-  gsize stat_to = MIN (m->first_diff, d->n);
+  gsize stat_from = m->sep == G_MAXSIZE ? 0 : m->after_sep_at;
+  gsize stat_to = m->first_diff == G_MAXSIZE ? d->ls->len : m->first_diff_at;
 
+  /* the paths, not owned: PATCH->files holds them */
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < d->stats->len; i++)
-    add_file (patch->files, g_array_index (d->stats, FileStat, i).path);
-  patch->diffstat = find_diffstat (d->l, stat_from, stat_to);
+    add_file (patch->files, seen, g_array_index (d->stats, FileStat, i).path);
+  patch->diffstat = find_diffstat (d->ls->text, stat_from, stat_to);
   if (!patch->found)
     {
       /* a cover letter: its diffstat says what the series touches */
       if (patch->diffstat && strstr (patch->diffstat, " changed"))
-        files_from_diffstat (patch->diffstat, patch->files);
+        files_from_diffstat (patch->diffstat, patch->files, seen);
       else
         g_clear_pointer (&patch->diffstat, g_free);
       return;
@@ -515,20 +585,39 @@ fill_results (DiffScan *d, gboolean is_reply, const Marks *m, MdPatch *patch)
   if (patch->diffstat == NULL && d->stats->len > 0)
     patch->diffstat = compute_diffstat (d->stats);
   if (m->sep != G_MAXSIZE)
-    patch->commit_msg = join_lines (d->l, 0, m->sep);
+    patch->commit_msg = stripped_prefix (d->ls->text, m->sep_at);
   else if (!is_reply)
-    patch->commit_msg = join_lines (d->l, 0, m->first_diff);
+    patch->commit_msg = stripped_prefix (d->ls->text, m->first_diff_at);
 }
 
 void
 md_patch_split (const char *text, gsize len, gboolean is_reply, MdPatch *patch)
 {
-  g_autoptr (GArray) lines = split_lines (text, len);
+  Lines ls;
+  lines_init (&ls, text, len);
   g_autoptr (GArray) stats = g_array_new (FALSE, TRUE, sizeof (FileStat));
   g_array_set_clear_func (stats, stat_free);
-  DiffScan d = { (const Line *) (void *) lines->data, lines->len, stats, NULL, FALSE };
-  Marks m = { G_MAXSIZE, G_MAXSIZE };
+  DiffScan d = { &ls, ls.n, stats, NULL, FALSE };
+  Marks m = { G_MAXSIZE, G_MAXSIZE, 0, 0, 0 };
 
   scan_text (&d, patch, &m);
   fill_results (&d, is_reply, &m, patch);
+}
+
+/* The prose is what lies between the cuts: moved down over them, each
+ * byte at most once. */
+void
+md_patch_remove_diffs (const MdPatch *patch, GString *text, gsize from)
+{
+  gsize w = from, r = from;
+
+  for (guint i = 0; i < patch->cuts->len; i++)
+    {
+      const MdPatchCut *cut = &g_array_index (patch->cuts, MdPatchCut, i);
+      memmove (text->str + w, text->str + r, from + cut->from - r);
+      w += from + cut->from - r;
+      r = from + cut->to;
+    }
+  memmove (text->str + w, text->str + r, text->len - r);
+  g_string_truncate (text, w + text->len - r);
 }

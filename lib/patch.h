@@ -14,16 +14,26 @@
 #define MD_PATCH_MAX_PATH  4096   /* bytes of one touched path */
 
 typedef struct {
-  GString *prose;       /* the text without its diffs (multi-line) */
   char *commit_msg;     /* text above the "---" separator; NULL when none */
   char *diffstat;       /* given or computed; NULL when there is no diff or stat */
   GPtrArray *files;     /* touched paths, in order, no duplicates */
   gboolean found;       /* a diff was there */
+  GArray *cuts;         /* MdPatchCut: where the diffs are in the text */
 } MdPatch;
+
+typedef struct {
+  gsize from, to;       /* byte offsets into the text given to md_patch_split() */
+} MdPatchCut;
 
 void md_patch_init (MdPatch *patch);
 void md_patch_clear (MdPatch *patch);
 
-/* Split TEXT (UTF-8, LF) into PATCH.  IS_REPLY: a reply's text above a
- * diff is a review, not a commit message, unless a "---" line marks it. */
+/* Reads TEXT (UTF-8, LF) into PATCH.  IS_REPLY: a reply's text above a
+ * diff is a review, not a commit message, unless a "---" line marks it.
+ * TEXT is not changed: what is kept of it is known before any of it is
+ * copied. */
 void md_patch_split (const char *text, gsize len, gboolean is_reply, MdPatch *patch);
+
+/* Removes the diffs PATCH found from TEXT, whose bytes from FROM on are
+ * the text given to md_patch_split(), in place: the prose is left. */
+void md_patch_remove_diffs (const MdPatch *patch, GString *text, gsize from);

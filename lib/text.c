@@ -60,6 +60,14 @@ charset_is_utf8_or_ascii (const char *charset)
     || g_ascii_strcasecmp (charset, "utf8") == 0;
 }
 
+/* Charsets whose 7-bit text is ASCII (unlike ISO-2022-JP or UTF-7). */
+static gboolean
+charset_is_ascii_superset (const char *charset)
+{
+  return g_ascii_strncasecmp (charset, "iso-8859", 8) == 0
+    || g_ascii_strncasecmp (charset, "windows-", 8) == 0;
+}
+
 /* iconv with recovery: an invalid or truncated sequence costs one input
  * byte and gives U+FFFD, so one bad byte never loses the whole text.
  * Returns the number of bad bytes. */
@@ -151,11 +159,16 @@ guess_append (const char *data, gsize len, GString *out)
     g_mime_iconv_close (cd);
 }
 
+/* CR LF and lone CR become LF in S from FROM on.  Most text has no CR
+ * at all: one memchr() finds that out. */
 static void
-normalise_newlines (GString *s)
+normalise_newlines (GString *s, gsize from)
 {
-  gsize w = 0;
-  for (gsize r = 0; r < s->len; r++)
+  const char *cr = from < s->len ? memchr (s->str + from, '\r', s->len - from) : NULL;
+  if (cr == NULL)
+    return;
+  gsize w = cr - s->str;
+  for (gsize r = w; r < s->len; r++)
     {
       if (s->str[r] == '\r')
         {
@@ -169,32 +182,28 @@ normalise_newlines (GString *s)
   g_string_truncate (s, w);
 }
 
-/* The common case: text that is already clean UTF-8 (no NUL, which
- * g_utf8_validate_len() rejects) costs one copy, not three. */
-static char *
-copy_valid_utf8 (const char *data, gsize len, gboolean multi_line)
+/* Whether LEN bytes of DATA are their own UTF-8 form: valid UTF-8 (no
+ * NUL, which g_utf8_validate_len() rejects) that CHARSET does not say
+ * is something else. */
+static gboolean
+already_utf8 (const char *data, gsize len, const char *charset)
 {
-  GString *out = g_string_new_len (data, len);
-  if (multi_line)
-    normalise_newlines (out);
-  return g_string_free (out, FALSE);
+  if (!charset_is_utf8_or_ascii (charset)
+      && (!charset_is_ascii_superset (charset) || md_text_has_8bit (data, len)))
+    return FALSE;
+  return g_utf8_validate_len (data, len, NULL);
 }
 
-char *
-md_text_to_utf8 (const char *data, gsize len, const char *charset,
-                 gboolean multi_line, gboolean *guessed)
+/* Text that is not already UTF-8: converted from its charset, or taken
+ * as UTF-8 or ASCII after all, or guessed. */
+static GString *
+convert_text (const char *data, gsize len, const char *charset, gboolean *guessed)
 {
   gboolean ascii = !md_text_has_8bit (data, len);
-  gboolean compatible = charset_is_utf8_or_ascii (charset)
-    || g_ascii_strncasecmp (charset, "iso-8859", 8) == 0
-    || g_ascii_strncasecmp (charset, "windows-", 8) == 0;
-
-  if (((ascii && compatible) || charset_is_utf8_or_ascii (charset))
-      && g_utf8_validate_len (data, len, NULL))
-    return copy_valid_utf8 (data, len, multi_line);
-
+  gboolean compatible = charset_is_utf8_or_ascii (charset) || charset_is_ascii_superset (charset);
   GString *out = g_string_sized_new (len + 1);
   gboolean ok = FALSE;
+
   if (!ascii && !charset_is_utf8_or_ascii (charset))
     ok = convert_from (data, len, charset, out);
   else if (ascii && !compatible)
@@ -210,12 +219,43 @@ md_text_to_utf8 (const char *data, gsize len, const char *charset,
       if (guessed)
         *guessed = TRUE;
     }
+  return out;
+}
+
+char *
+md_text_to_utf8 (const char *data, gsize len, const char *charset,
+                 gboolean multi_line, gboolean *guessed)
+{
+  GString *out;
+
+  if (already_utf8 (data, len, charset))
+    out = g_string_new_len (data, len);   /* the common case: one copy */
+  else
+    out = convert_text (data, len, charset, guessed);
   if (multi_line)
-    normalise_newlines (out);
+    normalise_newlines (out, 0);
+  if (g_utf8_validate_len (out->str, out->len, NULL))
+    return g_string_free (out, FALSE);
   /* the last guard: NULs and anything iconv let through */
   char *valid = g_utf8_make_valid (out->str, out->len);
   g_string_free (out, TRUE);
   return valid;
+}
+
+void
+md_text_to_utf8_tail (GString *s, gsize from, const char *charset,
+                      gboolean multi_line, gboolean *guessed)
+{
+  if (already_utf8 (s->str + from, s->len - from, charset))
+    {
+      if (multi_line)
+        normalise_newlines (s, from);
+      return;
+    }
+  g_autofree char *text = md_text_to_utf8 (s->str + from, s->len - from, charset,
+                                          multi_line, guessed);
+  g_string_truncate (s, from);
+  g_string_append (s, text);
 }
 
 static gboolean

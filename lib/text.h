@@ -16,6 +16,11 @@
 char *md_text_to_utf8 (const char *data, gsize len, const char *charset,
                        gboolean multi_line, gboolean *guessed);
 
+/* The same for the bytes of S from FROM on, in place: text that already
+ * is UTF-8 is not copied (a large mail's text is only ever read). */
+void md_text_to_utf8_tail (GString *s, gsize from, const char *charset,
+                           gboolean multi_line, gboolean *guessed);
+
 /* Make S (valid UTF-8, modified in place) one line: control characters
  * and Unicode line separators become spaces, runs of white space are
  * collapsed, the ends trimmed; then cut to at most MAX bytes on a

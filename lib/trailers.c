@@ -5,19 +5,21 @@
 
 #define TRAILER_VALUE_MAX 512
 
-static const struct { const char *key; MdTrailerKind kind; } trailer_keys[] = {
-  { "Reviewed-by", MD_TRAILER_REVIEWED_BY },
-  { "Acked-by", MD_TRAILER_ACKED_BY },
-  { "Tested-by", MD_TRAILER_TESTED_BY },
-  { "Signed-off-by", MD_TRAILER_SIGNED_OFF_BY },
-  { "Reported-by", MD_TRAILER_REPORTED_BY },
-  { "Suggested-by", MD_TRAILER_SUGGESTED_BY },
-  { "Co-developed-by", MD_TRAILER_CO_DEVELOPED_BY },
-  { "Nacked-by", MD_TRAILER_NACKED_BY },
-  { "NAKed-by", MD_TRAILER_NACKED_BY },
-  { "Fixes", MD_TRAILER_FIXES },
-  { "Link", MD_TRAILER_LINK },
-  { "Cc", MD_TRAILER_CC },
+#define KEY(k) k, sizeof k - 1
+
+static const struct { const char *key; gsize len; MdTrailerKind kind; } trailer_keys[] = {
+  { KEY ("Reviewed-by"), MD_TRAILER_REVIEWED_BY },
+  { KEY ("Acked-by"), MD_TRAILER_ACKED_BY },
+  { KEY ("Tested-by"), MD_TRAILER_TESTED_BY },
+  { KEY ("Signed-off-by"), MD_TRAILER_SIGNED_OFF_BY },
+  { KEY ("Reported-by"), MD_TRAILER_REPORTED_BY },
+  { KEY ("Suggested-by"), MD_TRAILER_SUGGESTED_BY },
+  { KEY ("Co-developed-by"), MD_TRAILER_CO_DEVELOPED_BY },
+  { KEY ("Nacked-by"), MD_TRAILER_NACKED_BY },
+  { KEY ("NAKed-by"), MD_TRAILER_NACKED_BY },
+  { KEY ("Fixes"), MD_TRAILER_FIXES },
+  { KEY ("Link"), MD_TRAILER_LINK },
+  { KEY ("Cc"), MD_TRAILER_CC },
 };
 
 /* Drops a trailing "# v5.10+" or "[maz: rebased]" note. */
@@ -104,10 +106,15 @@ match_key (const char *s, gsize n, MdTrailerKind *kind, gsize *value_at)
   gsize i = 0;
   while (i < n && (s[i] == ' ' || s[i] == '\t'))
     i++;
+  /* every line of a long mail comes here: the first letter rules out
+   * most keys before any comparison (keys start with a capital, and
+   * | 0x20 makes an ASCII capital lower-case) */
+  char first = i < n ? g_ascii_tolower (s[i]) : '\0';
   for (gsize k = 0; k < G_N_ELEMENTS (trailer_keys); k++)
     {
-      gsize kl = strlen (trailer_keys[k].key);
-      if (n - i <= kl || g_ascii_strncasecmp (s + i, trailer_keys[k].key, kl) != 0)
+      gsize kl = trailer_keys[k].len;
+      if ((trailer_keys[k].key[0] | 0x20) != first || n - i <= kl
+          || g_ascii_strncasecmp (s + i, trailer_keys[k].key, kl) != 0)
         continue;
       gsize j = i + kl;
       while (j < n && s[j] == ' ')

@@ -64,7 +64,7 @@ while IFS="$tab" read -r dir subject messages with_trailers; do
   done
   is "$failed" 0 "$dir: every message recorded"
   set -- $(span "$THREADS/$dir")
-  "$AGGREGATE" --list kvmarm --since "$1" --until "$2" -o "$TMP/$dir.json"
+  "$AGGREGATE" --format json --list kvmarm --since "$1" --until "$2" -o "$TMP/$dir.json"
   facts "$TMP/$dir.json" > "$TMP/$dir.facts"
   get () { sed -n "s/^$1=//p" "$TMP/$dir.facts"; }
   is "$(get threads)" 1 "$dir: one thread"

@@ -42,7 +42,7 @@ EOF
 mkdir "$TMP/json"
 failed=
 while read -r week; do
-  "$AGGREGATE" --list kvmarm --week "$week" -o "$TMP/json/$week.json" || failed="$failed $week"
+  "$AGGREGATE" --format json --list kvmarm --week "$week" -o "$TMP/json/$week.json" || failed="$failed $week"
 done < "$TMP/weeks"
 done_weeks=$(date +%s)
 is "${failed:-none}" none "every week aggregates ($(wc -l < "$TMP/weeks") weeks)"

@@ -94,18 +94,18 @@ run_expect () {
   verdicts "$TMP/checks" "$2"
 }
 
-ok 'by Date: aggregates' "$AGGREGATE" --list kvmarm --since 2026-11-09 --until 2026-11-15 -o "$TMP/date.json"
+ok 'by Date: aggregates' "$AGGREGATE" --format json --list kvmarm --since 2026-11-09 --until 2026-11-15 -o "$TMP/date.json"
 run_expect "$TMP/date.json" 'by Date'
-ok 'by week: the same document' sh -c "'$AGGREGATE' --week 2026-W46 | grep -v '\"generated\"' > '$TMP/week.json' &&
+ok 'by week: the same document' sh -c "'$AGGREGATE' --format json --week 2026-W46 | grep -v '\"generated\"' > '$TMP/week.json' &&
   grep -v '\"generated\"' '$TMP/date.json' | cmp -s - '$TMP/week.json'"
-MLDIGEST_NOW=2026-11-16T00:00:00Z "$AGGREGATE" --list kvmarm.lists.example.org -o "$TMP/arrival.json"
+MLDIGEST_NOW=2026-11-16T00:00:00Z "$AGGREGATE" --format json --list kvmarm.lists.example.org -o "$TMP/arrival.json"
 is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["window"])' "$TMP/arrival.json")" \
    "{'since': '2026-11-09T00:00:00Z', 'until': '2026-11-16T00:00:00Z', 'by': 'arrival'}" \
    'default window: the 7 days before now, by arrival'
 run_expect "$TMP/arrival.json" 'by arrival'
 
 # text
-"$AGGREGATE" --week 2026-W46 --format text --timezone Asia/Tokyo > "$TMP/week.txt"
+"$AGGREGATE" --week 2026-W46 --format facts --timezone Asia/Tokyo > "$TMP/week.txt"
 ok 'text: totals' grep -q '^messages 38, threads 11, large threads 0$' "$TMP/week.txt"
 ok 'text: in the asked time zone' grep -q '^kvmarm: 2026-11-09 09:00 .. 2026-11-16 09:00 Asia/Tokyo' "$TMP/week.txt"
 ok 'text: no control characters' python3 -c '
@@ -116,14 +116,14 @@ sys.exit(any(ord(c) < 32 and c != "\n" for c in text))' "$TMP/week.txt"
 # -o replaces a file atomically, leaves no temporary behind
 mkdir "$TMP/out"
 echo old > "$TMP/out/report.json"
-ok '-o writes' "$AGGREGATE" --week 2026-W46 -o "$TMP/out/report.json"
+ok '-o writes' "$AGGREGATE" --format json --week 2026-W46 -o "$TMP/out/report.json"
 is "$(ls "$TMP/out")" report.json '-o leaves only the report'
 ok '-o report is complete JSON' python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/out/report.json"
 
 # -o to a pipe writes into it rather than renaming over it
 mkfifo "$TMP/fifo"
 cat "$TMP/fifo" > "$TMP/from-fifo" &
-"$AGGREGATE" --week 2026-W46 -o "$TMP/fifo"
+"$AGGREGATE" --format json --week 2026-W46 -o "$TMP/fifo"
 wait
 ok '-o to a FIFO: still a FIFO' test -p "$TMP/fifo"
 ok '-o to a FIFO: the report went through' python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/from-fifo"

@@ -559,6 +559,57 @@ test_alternative_prefers_plain (void)
   g_assert_cmpstr (r->body, ==, "plain “quoted”");
 }
 
+/* A multipart whose boundary parameter is missing or not the one its
+ * parts use has no parts to GMime: its parts are found again from the
+ * first boundary line, or its text is taken as it is. */
+static char *
+multipart_mail (const char *type, const char *content)
+{
+  return g_strconcat ("From: a@b.c\nMIME-Version: 1.0\nContent-Type: multipart/", type, "\n\n",
+                      content, NULL);
+}
+
+static void
+test_broken_multipart (void)
+{
+  const char *parts = "--X\nContent-Type: text/plain\n\nhello\n--X\nContent-Type: text/html\n\n<p>no</p>\n--X--\n";
+  const char *types[] = { "mixed", "mixed; boundary=Y", "alternative" };
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *m = multipart_mail (types[i], parts);
+      g_autoptr (MdRecord) r = parse (m);
+      g_assert_cmpstr (r->body, ==, "hello");
+    }
+  g_autofree char *html = multipart_mail ("alternative; boundary=\"--a\"",
+                                          "----b\nContent-Type: text/html\nContent-Transfer-Encoding: base64\n\n"
+                                          "PHA+aGk8L3A+\n----b--\n");
+  g_autoptr (MdRecord) h = parse (html);
+  g_assert_cmpstr (h->body, ==, "hi");
+  g_assert_true (md_record_has_flag (h, MD_REC_HTML_ONLY));
+  g_autofree char *plain = multipart_mail ("mixed", "just text\n");
+  g_autoptr (MdRecord) p = parse (plain);
+  g_assert_cmpstr (p->body, ==, "just text");
+  /* the parts found again are partless too: parsed again only once */
+  g_autofree char *twice = multipart_mail ("mixed", "--X\nContent-Type: multipart/mixed\n\n"
+                                           "--Z\nContent-Type: text/plain\n\ninner\n--Z--\n--X--\n");
+  g_autoptr (MdRecord) t = parse (twice);
+  g_assert_cmpstr (t->body, ==, "--Z\nContent-Type: text/plain\n\ninner\n--Z--");
+}
+
+/* RFC 2045 5.2: a Content-Type that does not parse means text/plain,
+ * unless the part names a file. */
+static void
+test_garbage_content_type (void)
+{
+  g_autoptr (MdRecord) r = parse ("From: a@b.c\nContent-Type: ;;;===\n\nhello\n");
+  g_assert_cmpstr (r->body, ==, "hello");
+  g_autofree char *m = multipart_mail ("mixed; boundary=B", "--B\nContent-Type: text/plain\n\nbody\n"
+                                       "--B\nContent-Type: ; NAME=\"photo.jpg\"\n\n\xff\xd8\xff\xe0\n--B--\n");
+  g_autoptr (MdRecord) f = parse (m);
+  g_assert_cmpstr (f->body, ==, "body");
+  g_assert_false (md_record_has_flag (f, MD_REC_CHARSET_GUESSED));
+}
+
 static void
 test_trimming (void)
 {
@@ -688,6 +739,8 @@ main (int argc, char **argv)
   g_test_add_func ("/message/split-person", test_split_person);
   g_test_add_func ("/message/html-only", test_html_only);
   g_test_add_func ("/message/alternative-prefers-plain", test_alternative_prefers_plain);
+  g_test_add_func ("/message/broken-multipart", test_broken_multipart);
+  g_test_add_func ("/message/garbage-content-type", test_garbage_content_type);
   g_test_add_func ("/message/trimming", test_trimming);
   g_test_add_func ("/message/rejects", test_rejects);
   g_test_add_func ("/message/binary-garbage", test_binary_garbage);
