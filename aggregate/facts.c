@@ -1,5 +1,37 @@
-/* facts.c - MdWeek lifetime; the fact computations follow. */
+/* facts.c - MdWeek lifetime and the facts stage (see facts.h).
+ *
+ * Rules a reader of the report should know, decided here:
+ * - Reviews given this week are the Reviewed-by/Acked-by/Tested-by/
+ *   Nacked-by trailers in the window's replies' own text (the parser
+ *   already dropped quoted lines).  A trailer inside a patch mail itself
+ *   (v3 carrying the Reviewed-by v2 got) is history and is not counted
+ *   as given this week.  A trailer goes to the posting the reply answers
+ *   (walking up past replies); given to a cover letter it covers the
+ *   whole series (patch 0).  The patch author's own trailers are ignored;
+ *   one person giving the same trailer to the same patch twice counts once.
+ * - Applied: a reply to a posting with a line (not quoted) that starts
+ *   "Applied", "Queued", "Pushed", "Merged", "Picked up" ("Thanks,
+ *   applied", "I've applied") followed by punctuation or by a destination
+ *   that looks like a tree ("to kvmarm/next", "for 5.12", "to fixes"),
+ *   and that is not a test report ("applied on top of ... and tested");
+ *   or pr-tracker-bot's "has been merged into".  Wrapped prose that
+ *   happens to start a line with "queued on the old one" is not.
+ * - Robot failures: a message from a build robot that reports a build
+ *   error or warning.
+ * - Bots (config "bots", address globs) are counted apart among the
+ *   contributors and left out of the e-mail domains.
+ */
+#include <string.h>
 #include "facts.h"
+#include "config.h"
+#include "thread.h"
+
+static const char *const default_bots[] = {
+  "lkp@intel.com", "pr-tracker-bot@kernel.org", "patchwork-bot*@kernel.org",
+  "syzbot*", "*-bot@*", "*+bot@*", "noreply@*", "no-reply@*", NULL
+};
+
+/* ---- lifetime ---- */
 
 static void
 review_free (gpointer p)
@@ -12,9 +44,18 @@ review_free (gpointer p)
 }
 
 static void
-thread_free (gpointer p)
+join_free (gpointer p)
 {
-  MdThread *t = p;
+  MdJoin *j = p;
+  g_free (j->to);
+  g_free (j);
+}
+
+void
+md_thread_free (MdThread *t)
+{
+  if (t == NULL)
+    return;
   g_free (t->id);
   g_free (t->subject);
   g_free (t->category);
@@ -30,6 +71,7 @@ thread_free (gpointer p)
   g_ptr_array_unref (t->applied);
   g_ptr_array_unref (t->robot_failures);
   g_ptr_array_unref (t->naks);
+  g_ptr_array_unref (t->joins);
   g_free (t->summary);
   g_free (t);
 }
@@ -52,6 +94,15 @@ contributor_free (gpointer p)
   g_free (c);
 }
 
+static void
+reviewer_free (gpointer p)
+{
+  MdReviewer *r = p;
+  g_free (r->name);
+  g_free (r->email);
+  g_free (r);
+}
+
 MdThread *
 md_thread_new (const char *id)
 {
@@ -63,6 +114,7 @@ md_thread_new (const char *id)
   t->applied = g_ptr_array_new ();
   t->robot_failures = g_ptr_array_new ();
   t->naks = g_ptr_array_new ();
+  t->joins = g_ptr_array_new_with_free_func (join_free);
   t->series.version = 1;
   return t;
 }
@@ -74,13 +126,16 @@ md_week_new (const char *list, gint64 since, gint64 until)
   w->list = g_strdup (list);
   w->since = since;
   w->until = until;
+  w->history_since = since - 28 * G_GINT64_CONSTANT (86400);
   w->categories = g_ptr_array_new_with_free_func (count_free);
-  w->threads_v = g_ptr_array_new_with_free_func (thread_free);
+  w->threads_v = g_ptr_array_new_with_free_func ((GDestroyNotify) md_thread_free);
   w->contributors = g_ptr_array_new_with_free_func (contributor_free);
   w->domains = g_ptr_array_new_with_free_func (contributor_free);
   w->patches = g_ptr_array_new ();
   w->records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) md_record_free);
+  w->window_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  w->reviewers = g_ptr_array_new_with_free_func (reviewer_free);
   return w;
 }
 
@@ -95,6 +150,463 @@ md_week_free (MdWeek *w)
   g_ptr_array_unref (w->contributors);
   g_ptr_array_unref (w->domains);
   g_ptr_array_unref (w->patches);
+  g_ptr_array_unref (w->reviewers);
+  g_hash_table_unref (w->window_ids);
   g_hash_table_unref (w->records);
   g_free (w);
+}
+
+MdRecord *
+md_week_add (MdWeek *week, MdRecord *rec, gboolean in_window)
+{
+  MdRecord *kept = g_hash_table_lookup (week->records, rec->message_id);
+
+  if (kept == NULL)
+    g_hash_table_insert (week->records, rec->message_id, kept = rec);
+  else
+    md_record_free (rec);
+  if (in_window)
+    g_hash_table_add (week->window_ids, kept->message_id);
+  return kept;
+}
+
+gboolean
+md_week_in_window (const MdWeek *week, const MdRecord *rec)
+{
+  return g_hash_table_contains (week->window_ids, rec->message_id);
+}
+
+GPtrArray *
+md_week_records (const MdWeek *week)
+{
+  GPtrArray *all = g_ptr_array_sized_new (g_hash_table_size (week->records));
+  GHashTableIter it;
+  gpointer rec;
+
+  g_hash_table_iter_init (&it, week->records);
+  while (g_hash_table_iter_next (&it, NULL, &rec))
+    g_ptr_array_add (all, rec);
+  return all;
+}
+
+gint64
+md_week_time (const MdWeek *week, const MdRecord *rec)
+{
+  return week->by_date ? rec->date : rec->arrival;
+}
+
+gboolean
+md_record_is_posting (const MdRecord *rec)
+{
+  return !rec->tags.reply && !rec->tags.forward
+         && (rec->tags.patch || rec->tags.git_pull);
+}
+
+int
+md_review_slot (MdTrailerKind kind)
+{
+  switch (kind)
+    {
+    case MD_TRAILER_REVIEWED_BY: return 0;
+    case MD_TRAILER_ACKED_BY:    return 1;
+    case MD_TRAILER_TESTED_BY:   return 2;
+    case MD_TRAILER_NACKED_BY:   return 3;
+    default:                     return -1;
+    }
+}
+
+char *
+md_time_iso8601 (gint64 t)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
+  /* out of GDateTime's range (years 1..9999): an absurd Date header */
+  return dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ")
+            : g_strdup ("0001-01-01T00:00:00Z");
+}
+
+/* ---- reading replies ---- */
+
+typedef struct {
+  guint large_thread;
+  char **bots;
+} Options;
+
+static gboolean
+is_bot (const Options *o, const MdRecord *r)
+{
+  for (guint i = 0; o->bots[i]; i++)
+    if (*r->from_email && g_pattern_match_simple (o->bots[i], r->from_email))
+      return TRUE;
+  return FALSE;
+}
+
+static GRegex *
+once_regex (GRegex **slot, const char *pattern)
+{
+  if (g_once_init_enter (slot))
+    g_once_init_leave (slot, g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE,
+                                          0, NULL));
+  return *slot;
+}
+
+/* The first line of TEXT's own (unquoted) lines that RE matches. */
+static char *
+own_line_matching (const char *text, GRegex *re)
+{
+  g_auto (GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      const char *l = lines[i] + strspn (lines[i], " \t");
+      if (*l != '>' && g_regex_match (re, l, 0, NULL))
+        return g_strstrip (g_strdup (l));
+    }
+  return NULL;
+}
+
+char *
+md_facts_applied_line (const MdRecord *rec)
+{
+  static GRegex *applied, *merged;
+  GRegex *a = once_regex (&applied,
+    "^(thanks[,!.]?\\s*)?((i('ve|\\s+have)?|now|and)\\s+)?"
+    "(applied|queued(\\s+up)?|pushed|merged|picked\\s+up)\\b"
+    "(?!.*\\btest)(?!\\s+on\\s+top\\b)"
+    "(\\s*([,.!:]|$)"
+    /* or a destination that looks like a tree, branch or release */
+    "|\\s+((it|this|these|them|the\\s+series|all)\\s+)?(to|into|in|on|for)\\s+.{0,40}?"
+    "(\\S/\\S|\\b(next|fixes|master|main|queue|mainline|tree|branch|stable|linus)\\b|\\b\\d+\\.\\d+))");
+  GRegex *m = once_regex (&merged, "has been merged into");
+
+  if (md_record_is_posting (rec))
+    return NULL;
+  if (g_str_has_prefix (rec->from_email, "pr-tracker-bot@"))
+    return own_line_matching (rec->body, m);
+  return own_line_matching (rec->body, a);
+}
+
+static gboolean
+is_robot_failure (const Options *o, const MdRecord *rec)
+{
+  static GRegex *fail;
+  GRegex *re = once_regex (&fail,
+    "auto build test (error|warning)|build (errors?|warnings?|failures?|failed)"
+    "|\\b(error|warning):");
+
+  return is_bot (o, rec)
+         && (g_regex_match (re, rec->subject, 0, NULL)
+             || g_regex_match (re, rec->body, 0, NULL));
+}
+
+static gboolean
+says_nak (const MdRecord *rec)
+{
+  static GRegex *nak;
+  GRegex *re = once_regex (&nak, "^(nak|nack)(ed)?\\b");
+
+  g_autofree char *line = NULL;
+
+  for (guint i = 0; i < rec->trailers->len; i++)
+    if (g_array_index (rec->trailers, MdTrailer, i).kind == MD_TRAILER_NACKED_BY)
+      return TRUE;
+  line = own_line_matching (rec->body, re);
+  return line != NULL;
+}
+
+/* ---- reviews ---- */
+
+/* The posting REC answers: up the thread past replies. */
+static const MdRecord *
+answered_posting (const MdWeek *w, const MdRecord *rec)
+{
+  const MdRecord *cur = rec;
+
+  for (guint depth = 0; depth < 256; depth++)
+    {
+      const char *pid = md_thread_parent_id (w->records, cur);
+      if (pid == NULL || (cur = g_hash_table_lookup (w->records, pid)) == NULL)
+        return NULL;
+      if (md_record_is_posting (cur))
+        return cur;
+    }
+  return NULL;
+}
+
+static gboolean
+same_review (const MdReview *r, MdTrailerKind kind, const MdTrailer *tr,
+             const MdRecord *target)
+{
+  return r->kind == kind && strcmp (r->email, tr->email) == 0
+         && (*tr->email || strcmp (r->name, tr->name) == 0)
+         && g_strcmp0 (r->patch_subject, target ? target->subject : NULL) == 0;
+}
+
+static void
+add_review (MdThread *t, const MdRecord *given_in, const MdTrailer *tr,
+            const MdRecord *target)
+{
+  MdReview *r;
+
+  for (guint i = 0; i < t->reviews->len; i++)
+    if (same_review (t->reviews->pdata[i], tr->kind, tr, target))
+      return;
+  r = g_new0 (MdReview, 1);
+  r->kind = tr->kind;
+  r->name = g_strdup (tr->name);
+  r->email = g_strdup (tr->email);
+  r->patch_index = target ? target->tags.index : 0;
+  r->patch_subject = g_strdup (target ? target->subject : t->subject);
+  r->given_in = given_in;
+  g_ptr_array_add (t->reviews, r);
+}
+
+static void
+collect_reviews (const MdWeek *w, MdThread *t, const MdRecord *m)
+{
+  const MdRecord *target = NULL;
+  gboolean looked = FALSE;
+
+  for (guint i = 0; i < m->trailers->len; i++)
+    {
+      const MdTrailer *tr = &g_array_index (m->trailers, MdTrailer, i);
+      if (md_review_slot (tr->kind) < 0 || (*tr->email == '\0' && *tr->name == '\0'))
+        continue;
+      if (!looked)
+        {
+          target = answered_posting (w, m);
+          looked = TRUE;
+        }
+      if (target && *tr->email && strcmp (tr->email, target->from_email) == 0)
+        continue;   /* the author's own */
+      add_review (t, m, tr, target);
+    }
+}
+
+/* ---- per thread ---- */
+
+static void
+thread_facts (const MdWeek *w, const Options *o, MdThread *t)
+{
+  g_autoptr (GHashTable) people = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < t->messages->len; i++)
+    {
+      const MdRecord *m = t->messages->pdata[i];
+      g_autofree char *applied = NULL;
+
+      g_hash_table_add (people, *m->from_email ? m->from_email : m->from_name);
+      if (md_record_is_posting (m))
+        continue;
+      collect_reviews (w, t, m);
+      /* only a patch or a pull request gets applied */
+      if ((applied = md_facts_applied_line (m)) != NULL && answered_posting (w, m))
+        g_ptr_array_add (t->applied, (gpointer) m);
+      if (is_robot_failure (o, m))
+        g_ptr_array_add (t->robot_failures, (gpointer) m);
+      if (says_nak (m))
+        g_ptr_array_add (t->naks, (gpointer) m);
+    }
+  t->participants = g_hash_table_size (people);
+  t->large = t->messages->len > o->large_thread;
+}
+
+/* ---- the week ---- */
+
+static MdCategoryCount *
+category_count (MdWeek *w, const char *name)
+{
+  MdCategoryCount *c;
+
+  for (guint i = 0; i < w->categories->len; i++)
+    if (strcmp (((MdCategoryCount *) w->categories->pdata[i])->name, name) == 0)
+      return w->categories->pdata[i];
+  c = g_new0 (MdCategoryCount, 1);
+  c->name = g_strdup (name);
+  g_ptr_array_add (w->categories, c);
+  return c;
+}
+
+static void
+count_totals (MdWeek *w)
+{
+  w->messages = w->large_threads = 0;
+  w->threads = w->threads_v->len;
+  for (guint i = 0; i < w->threads_v->len; i++)
+    {
+      MdThread *t = w->threads_v->pdata[i];
+      MdCategoryCount *c = category_count (w, t->category ? t->category : "Other");
+      c->threads++;
+      c->messages += t->messages->len;
+      w->messages += t->messages->len;
+      w->large_threads += t->large;
+    }
+}
+
+static int
+cmp_people (gconstpointer a, gconstpointer b)
+{
+  const MdContributor *x = *(MdContributor *const *) a;
+  const MdContributor *y = *(MdContributor *const *) b;
+
+  if (x->messages != y->messages)
+    return x->messages > y->messages ? -1 : 1;
+  return g_strcmp0 (x->email ? x->email : x->domain, y->email ? y->email : y->domain);
+}
+
+static void
+count_sender (MdWeek *w, const Options *o, GHashTable *by_email,
+              GHashTable *by_domain, const MdRecord *m)
+{
+  MdContributor *c = g_hash_table_lookup (by_email, m->from_email);
+  const char *at = strrchr (m->from_email, '@');
+
+  if (c == NULL)
+    {
+      c = g_new0 (MdContributor, 1);
+      c->email = g_strdup (m->from_email);
+      c->bot = is_bot (o, m);
+      g_ptr_array_add (w->contributors, c);
+      g_hash_table_insert (by_email, c->email, c);
+    }
+  if ((c->name == NULL || *c->name == '\0') && *m->from_name)
+    {
+      g_free (c->name);
+      c->name = g_strdup (m->from_name);
+    }
+  c->messages++;
+  if (c->bot || at == NULL || at[1] == '\0')
+    return;
+  if ((c = g_hash_table_lookup (by_domain, at + 1)) == NULL)
+    {
+      c = g_new0 (MdContributor, 1);
+      c->domain = g_strdup (at + 1);
+      g_ptr_array_add (w->domains, c);
+      g_hash_table_insert (by_domain, c->domain, c);
+    }
+  c->messages++;
+}
+
+static void
+count_people (MdWeek *w, const Options *o)
+{
+  g_autoptr (GHashTable) by_email = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) by_domain = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < w->threads_v->len; i++)
+    {
+      MdThread *t = w->threads_v->pdata[i];
+      for (guint j = 0; j < t->messages->len; j++)
+        count_sender (w, o, by_email, by_domain, t->messages->pdata[j]);
+    }
+  for (guint i = 0; i < w->contributors->len; i++)
+    {
+      MdContributor *c = w->contributors->pdata[i];
+      if (c->name == NULL)
+        c->name = g_strdup ("");
+    }
+  g_ptr_array_sort (w->contributors, cmp_people);
+  g_ptr_array_sort (w->domains, cmp_people);
+}
+
+static int
+cmp_reviewers (gconstpointer a, gconstpointer b)
+{
+  const MdReviewer *x = *(MdReviewer *const *) a;
+  const MdReviewer *y = *(MdReviewer *const *) b;
+  guint nx = x->given[0] + x->given[1] + x->given[2] + x->given[3];
+  guint ny = y->given[0] + y->given[1] + y->given[2] + y->given[3];
+
+  if (nx != ny)
+    return nx > ny ? -1 : 1;
+  return strcmp (*x->email ? x->email : x->name, *y->email ? y->email : y->name);
+}
+
+static void
+count_reviewers (MdWeek *w)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < w->threads_v->len; i++)
+    {
+      MdThread *t = w->threads_v->pdata[i];
+      for (guint j = 0; j < t->reviews->len; j++)
+        {
+          const MdReview *r = t->reviews->pdata[j];
+          const char *key = *r->email ? r->email : r->name;
+          MdReviewer *p = g_hash_table_lookup (seen, key);
+          if (p == NULL)
+            {
+              p = g_new0 (MdReviewer, 1);
+              p->name = g_strdup (r->name);
+              p->email = g_strdup (r->email);
+              g_ptr_array_add (w->reviewers, p);
+              g_hash_table_insert (seen, *p->email ? p->email : p->name, p);
+            }
+          p->given[md_review_slot (r->kind)]++;
+        }
+    }
+  g_ptr_array_sort (w->reviewers, cmp_reviewers);
+}
+
+static void
+collect_patches (MdWeek *w)
+{
+  for (guint i = 0; i < w->threads_v->len; i++)
+    {
+      MdThread *t = w->threads_v->pdata[i];
+      for (guint j = 0; j < t->messages->len; j++)
+        {
+          const MdRecord *m = t->messages->pdata[j];
+          if (!m->tags.reply && md_record_has_flag (m, MD_REC_HAS_PATCH))
+            g_ptr_array_add (w->patches, (gpointer) m);
+        }
+    }
+  g_ptr_array_sort (w->patches, md_thread_cmp_time);
+}
+
+/* Report order: by category (the categories' order), then by the
+ * thread's first message this week. */
+static int
+cmp_report_order (gconstpointer a, gconstpointer b, gpointer rank)
+{
+  const MdThread *x = *(const MdThread *const *) a;
+  const MdThread *y = *(const MdThread *const *) b;
+  int rx = GPOINTER_TO_INT (g_hash_table_lookup (rank, x->category));
+  int ry = GPOINTER_TO_INT (g_hash_table_lookup (rank, y->category));
+
+  if (rx != ry)
+    return rx < ry ? -1 : 1;
+  return md_thread_cmp_time (&x->messages->pdata[0], &y->messages->pdata[0]);
+}
+
+static void
+sort_threads (MdWeek *w)
+{
+  g_autoptr (GHashTable) rank = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < w->categories->len; i++)
+    g_hash_table_insert (rank, ((MdCategoryCount *) w->categories->pdata[i])->name,
+                         GINT_TO_POINTER (i + 1));
+  g_ptr_array_sort_with_data (w->threads_v, cmp_report_order, rank);
+}
+
+void
+md_facts_run (MdWeek *week, GKeyFile *config)
+{
+  g_auto (GStrv) bots = config ? md_config_list_strv (config, week->list, "bots") : NULL;
+  gint64 large = config ? md_config_list_int (config, week->list, "large_thread", 20) : 20;
+  Options o = { CLAMP (large, 0, G_MAXUINT), bots ? bots : (char **) default_bots };
+
+  for (guint i = 0; i < week->threads_v->len; i++)
+    {
+      MdThread *t = week->threads_v->pdata[i];
+      if (t->category == NULL)
+        t->category = g_strdup ("Other");
+      thread_facts (week, &o, t);
+    }
+  count_totals (week);
+  count_people (week, &o);
+  count_reviewers (week);
+  collect_patches (week);
+  sort_threads (week);
 }

@@ -4,7 +4,8 @@
  *   window.c   -> MdWeek.records (the window's messages + their ancestors)
  *   thread.c   -> MdWeek.threads (JWZ, series rejoining), MdThread.messages
  *   series.c   -> MdThread.series (tags, completeness, previous version)
- *   facts.c    -> categories, trailers, applied, robots, totals, people
+ *   category.c -> MdThread.category, MdWeek.categories (report order)
+ *   facts.c    -> counts, trailers, applied, robots, totals, people, patches
  *   summarise.c-> MdThread.summary
  *   json.c / render.c read it all; nothing after facts.c changes a count.
  *
@@ -23,17 +24,31 @@ typedef struct {
 } MdReview;
 
 typedef struct {
+  const MdRecord *posting; /* the cover letter or patch these facts are about (borrowed) */
   guint16 version;
   char *version_str;       /* NULL when v1 without a tag */
   guint16 total;           /* N of k/N; 0 for a single patch */
-  guint16 received;        /* how many of 1..N are in the thread */
+  guint16 received;        /* how many of 1..N are in the thread (see counted) */
   GArray *missing;         /* guint16 indexes of 1..N not received */
   char *project;           /* kvmtool, kvm-unit-tests, 6.1, ... or NULL */
   gboolean rfc, resend, git_pull;
+  gboolean counted;        /* received/missing are known: the posting is
+                            * recent enough for its patches to be loaded */
   char *previous_id;       /* Message-ID of v(N-1)'s root, NULL when unknown */
-  char *previous_version_str;
+  char *previous_version_str; /* "1" when v(N-1) had no version tag */
+  guint16 previous_version;
   gint64 previous_date;    /* 0 when unknown */
+  const char *previous_how;/* "change-id", "link", "thread" or "subject": how it was found */
 } MdSeriesInfo;
+
+/* A message put in a thread by one of thread.c's rules rather than by
+ * its own References/In-Reply-To (a report says so; the tests check it). */
+typedef struct {
+  const MdRecord *rec;     /* the message (or, for a placeholder subtree, its first message) */
+  const char *rule;        /* "series" (patch rejoined to its cover letter or
+                            * to its series' first patch) or "subject" */
+  char *to;                /* Message-ID it was attached under */
+} MdJoin;
 
 typedef struct {
   char *id;                /* root Message-ID (the placeholder's id when the root is missing) */
@@ -54,6 +69,10 @@ typedef struct {
   GPtrArray *naks;         /* const MdRecord*: NAKs */
   char *summary;           /* Markdown prose, filled by summarise.c; NULL before */
   gboolean summary_builtin;/* TRUE when made by the built-in summariser */
+  const MdRecord *root_rec;/* the root's record; for a placeholder root the
+                            * oldest message present (borrowed, never NULL) */
+  gboolean large;          /* more than the large-thread limit of window messages */
+  GPtrArray *joins;        /* MdJoin*: rule-made links inside this thread */
 } MdThread;
 
 typedef struct {
@@ -70,9 +89,18 @@ typedef struct {
   gboolean bot;            /* build robots, pr-tracker-bot... counted apart */
 } MdContributor;
 
+/* Trailers one person gave in the window, over all threads. */
+typedef struct {
+  char *name;
+  char *email;
+  guint given[4];          /* reviewed, acked, tested, nacked: see md_review_slot() */
+} MdReviewer;
+
 typedef struct {
   char *list;              /* short name */
   gint64 since, until;     /* [since, until) in UTC seconds */
+  gint64 history_since;    /* thread history that arrived before is not
+                            * loaded (md_week_new: 28 days before since) */
   gboolean by_date;        /* window by Date header (backfill) instead of arrival */
   gint64 generated;        /* when the report was made */
   guint messages;          /* window messages */
@@ -84,11 +112,42 @@ typedef struct {
   GPtrArray *domains;      /* MdContributor* with domain set */
   GPtrArray *patches;      /* const MdRecord*: new patches in the window, time order */
   GHashTable *records;     /* Message-ID -> MdRecord*: owns every record above */
+  GHashTable *window_ids;  /* set of the Message-IDs read from the time index:
+                            * the window's own messages (keys borrowed from records) */
+  GPtrArray *reviewers;    /* MdReviewer*, most trailers given first */
+  guint skipped;           /* window records that could not be read (corrupt) */
 } MdWeek;
 
 /* A thread with empty arrays; owned by MdWeek.threads_v. */
 MdThread *md_thread_new (const char *id);
+void md_thread_free (MdThread *thread);
 
 MdWeek *md_week_new (const char *list, gint64 since, gint64 until);
 void md_week_free (MdWeek *week);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MdWeek, md_week_free)
+
+/* Take REC into WEEK.records (IN_WINDOW: also into window_ids).  Returns
+ * the record kept: REC, or the one already there (REC is then freed). */
+MdRecord *md_week_add (MdWeek *week, MdRecord *rec, gboolean in_window);
+gboolean md_week_in_window (const MdWeek *week, const MdRecord *rec);
+/* Every record of WEEK (borrowed), in no particular order. */
+GPtrArray *md_week_records (const MdWeek *week);
+/* The time the window is cut by: Date when by_date, else arrival. */
+gint64 md_week_time (const MdWeek *week, const MdRecord *rec);
+/* A patch or cover letter as sent, not a reply to one. */
+gboolean md_record_is_posting (const MdRecord *rec);
+
+/* The facts stage (everything after threads, series and categories):
+ * per-thread participants, reviews, applied replies, robot failures and
+ * NAKs, then totals, per-category counts, contributors, domains,
+ * reviewers and new patches, and the final thread order.  Config keys
+ * (per list): large_thread (20), bots (address globs). */
+void md_facts_run (MdWeek *week, GKeyFile *config);
+
+/* The line of REC that says it was applied/queued/merged, or NULL. */
+char *md_facts_applied_line (const MdRecord *rec);
+/* 0..3 for Reviewed-by, Acked-by, Tested-by, Nacked-by; -1 otherwise. */
+int md_review_slot (MdTrailerKind kind);
+
+/* T as UTC ISO 8601, "2021-03-01T12:00:00Z". */
+char *md_time_iso8601 (gint64 t);

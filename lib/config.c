@@ -5,7 +5,9 @@ static char *
 default_path (void)
 {
   const char *env = g_getenv ("MLDIGEST_CONFIG");
-  if (env && *env)
+  /* as config.h says: the first that exists (the tests point it at
+   * nothing to keep a user's configuration out) */
+  if (env && *env && g_file_test (env, G_FILE_TEST_EXISTS))
     return g_strdup (env);
   g_autofree char *user = g_build_filename (g_get_user_config_dir (),
                                             "mldigest", "config", NULL);

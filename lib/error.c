@@ -31,7 +31,7 @@ md_error_code_from_errno (int err)
 {
   switch (err)
     {
-    case ENOSPC: case EDQUOT: case EIO: case ENOMEM: case EAGAIN:
+    case ENOSPC: case EDQUOT: case EFBIG: case EIO: case ENOMEM: case EAGAIN:
     case EINTR: case EROFS: case EACCES: case EPERM: case EBUSY:
     case ETIMEDOUT: case EMFILE: case ENFILE:
       /* A read-only or full index directory is an operator's problem

@@ -16,6 +16,9 @@ typedef struct _MdIndex MdIndex;
 typedef enum {
   MD_INDEX_READ,
   MD_INDEX_WRITE,   /* creates the file (mode 0600) and its directory */
+  MD_INDEX_BULK,    /* WRITE, tuned for many md_index_add() calls in batches
+                     * (imports): maps the file, which one message does
+                     * not pay for */
 } MdIndexMode;
 
 /* $MLDIGEST_INDEX, else $XDG_DATA_HOME/mldigest/index.tdb. */

@@ -94,3 +94,7 @@ gboolean md_record_has_flag (const MdRecord *rec, MdRecordFlags flag);
 #define MD_RECORD_VERSION 1
 GBytes *md_record_to_bytes (const MdRecord *rec);
 MdRecord *md_record_from_bytes (const guint8 *data, gsize len, GError **error);
+/* Only the thread_id of a serialised record (NULL when the bytes hold no
+ * valid one): the index asks this of every referenced message at ingest
+ * and need not decode and check the whole record for it. */
+char *md_record_peek_thread_id (const guint8 *data, gsize len);

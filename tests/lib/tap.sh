@@ -7,6 +7,7 @@
 #   skip_all 'why'           # exit 0 with "1..0 # SKIP why"
 #   need_corpus              # skip_all unless ../shared/corpus is there
 #   need_cmd procmail        # skip_all unless the program exists
+#   verdicts FILE [PREFIX]   # PASS/FAIL lines of a checker script as tests
 #
 # Environment: MLDIGEST_BUILD (set by make check) holds the programs;
 # tests work in $TMP, a fresh directory removed on exit.
@@ -57,6 +58,18 @@ is () {
     fail "$3"; diag "got:  '$1'"; diag "want: '$2'"; fi
 }
 skip () { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $1"; }
+# Relay a checker's verdicts: lines "PASS<TAB>name" / "FAIL<TAB>name"
+# become tests (named PREFIX: name), "# ..." lines diagnostics.
+verdicts () {
+  _tab=$(printf '\t')
+  while IFS="$_tab" read -r _v _name; do
+    case $_v in
+      PASS) pass "${2:+$2: }$_name" ;;
+      FAIL) fail "${2:+$2: }$_name" ;;
+      \#*) diag "${_v#\# }${_name:+ $_name}" ;;
+    esac
+  done < "$1"
+}
 skip_all () { echo "1..0 # SKIP $1"; _tap_plan=0; exit 0; }
 need_corpus () {
   [ -d "$CORPUS" ] || skip_all "real-mail corpus not found at $CORPUS (set MLDIGEST_CORPUS)"

@@ -54,6 +54,22 @@ test_bad_file_names_line (void)
   g_unlink (path);
 }
 
+/* $MLDIGEST_CONFIG naming no file is skipped, like the other places. */
+static void
+test_env_missing (void)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GKeyFile) kf = NULL;
+  g_autofree char *from = NULL;
+
+  g_setenv ("MLDIGEST_CONFIG", "/nonexistent/mldigest.conf", TRUE);
+  g_setenv ("XDG_CONFIG_HOME", "/nonexistent", TRUE);
+  kf = md_config_load (NULL, &from, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (kf);
+  g_assert_true (from == NULL || g_strcmp0 (from, "/etc/mldigest.conf") == 0);
+}
+
 static void
 test_exit_codes (void)
 {
@@ -75,6 +91,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/config/fallback", test_fallback);
   g_test_add_func ("/config/bad-file", test_bad_file_names_line);
+  g_test_add_func ("/config/env-missing", test_env_missing);
   g_test_add_func ("/error/exit-codes", test_exit_codes);
   return g_test_run ();
 }

@@ -1,0 +1,61 @@
+/* template.c - template-glib, located and expanded. */
+#include <gio/gio.h>
+#include "error.h"
+#include "template.h"
+
+/* Running from the build tree (build/mldigest-aggregate), the templates
+ * are the source tree's: edits show up without an install. */
+static char *
+uninstalled_dir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *bindir = NULL;
+  char *dir;
+
+  if (exe == NULL)
+    return NULL;
+  bindir = g_path_get_dirname (exe);
+  dir = g_build_filename (bindir, "..", "templates", NULL);
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return dir;
+  g_free (dir);
+  return NULL;
+}
+
+char *
+md_template_dir (void)
+{
+  const char *env = g_getenv ("MLDIGEST_TEMPLATES");
+  char *dir;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if ((dir = uninstalled_dir ()) != NULL)
+    return dir;
+  return g_build_filename (MD_DATADIR, "templates", NULL);
+}
+
+char *
+md_template_expand (const char *path, const char *dir, TmplScope *scope,
+                    GError **error)
+{
+  g_autoptr (TmplTemplateLocator) locator = tmpl_template_locator_new ();
+  g_autoptr (TmplTemplate) tmpl = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autofree char *own_dir = g_path_get_dirname (path);
+  g_autoptr (GError) local = NULL;
+  char *out;
+
+  tmpl_template_locator_append_search_path (locator, own_dir);
+  if (dir != NULL)
+    tmpl_template_locator_append_search_path (locator, dir);
+  tmpl = tmpl_template_new (locator);
+  if (!tmpl_template_parse_file (tmpl, file, NULL, &local)
+      || (out = tmpl_template_expand_string (tmpl, scope, &local)) == NULL)
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "template %s: %s", path,
+                   local ? local->message : "cannot be expanded");
+      return NULL;
+    }
+  return out;
+}

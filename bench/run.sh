@@ -1,0 +1,336 @@
+#!/bin/sh
+# run.sh - mldigest's benchmarks (make bench).  Prints figures; asserts
+# nothing: a benchmark is not a test.  bench/README says what each figure
+# means.  Everything is measured in this one run, on the same real
+# messages: the kvmarm archive, extracted to a temporary directory.
+#
+#   MLDIGEST_BUILD    where mldigest-filter/-aggregate are (make sets it)
+#   MLDIGEST_CORPUS   the corpus (default ../shared/corpus)
+#   BENCH_DELIVER     messages delivered one process each (default 1000)
+#   BENCH_WEEK        the week to aggregate (default 2020-W07: 226
+#   BENCH_MONTH       messages, 2020's busiest; its month 2020-02)
+#   BENCH_SKIP        competitors to leave out, e.g. "notmuch mu"
+#
+# The summary goes to stdout and bench/results/latest.txt; the raw
+# per-process samples to bench/results/raw/.
+set -eu
+export LC_ALL=C TZ=UTC
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${MLDIGEST_BUILD:-$TOP/build}
+CORPUS=${MLDIGEST_CORPUS:-$TOP/../shared/corpus}
+ARCHIVE=$CORPUS/archive/kvmarm-2019-2021.mbox.xz
+DELIVER=${BENCH_DELIVER:-1000}
+WEEK=${BENCH_WEEK:-2020-W07}
+MONTH=${BENCH_MONTH:-2020-02}
+LIST=kvmarm
+FILTER=$BUILD/mldigest-filter
+AGGREGATE=$BUILD/mldigest-aggregate
+TOOLS=$BUILD/bench
+RESULTS=$TOP/bench/results
+RAW=$RESULTS/raw
+
+if [ ! -r "$ARCHIVE" ]; then
+  echo "bench: $ARCHIVE not found (set MLDIGEST_CORPUS); nothing measured" >&2
+  exit 1
+fi
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/mldigest-bench.XXXXXX")
+# No user configuration or default index may change what is measured.
+export MLDIGEST_CONFIG="$W/no-config" MLDIGEST_INDEX="$W/no-index.tdb"
+trap 'rm -rf "$W"' EXIT
+trap 'exit 130' INT TERM
+
+. "$TOP/bench/lib.sh"
+
+# ---------------------------------------------------------------- setup
+
+build_tools () {
+  mkdir -p "$TOOLS"
+  for t in mbox drive floor; do
+    ${CC:-cc} -O2 -Wall -Wextra -o "$TOOLS/$t" "$TOP/bench/$t.c"
+  done
+  # The same floor made to load the shared libraries the filter links
+  # (--no-as-needed keeps the unused ones): what loading them costs
+  # before any code of theirs runs.
+  rm -f "$TOOLS/floor-libs"
+  if pkg-config --exists gmime-3.0 glib-2.0 tdb 2> /dev/null; then
+    # shellcheck disable=SC2046 # pkg-config's flags, split on purpose
+    ${CC:-cc} -O2 -Wall -Wextra -o "$TOOLS/floor-libs" "$TOP/bench/floor.c" \
+      -Wl,--no-as-needed $(pkg-config --libs gmime-3.0 glib-2.0 tdb)
+  fi
+}
+
+# The archive as a maildir ($W/all, every message), and the split the
+# per-message run needs: the last $DELIVER messages in archive order are
+# "new mail"; the store already holds every message before them.  New
+# mail at the end of the archive is what a live list delivers: replies
+# to threads the store has seen.
+extract_corpus () {
+  xz -dc "$ARCHIVE" > "$W/archive.mbox"
+  "$TOOLS/mbox" split "$W/all" < "$W/archive.mbox" > "$W/manifest"
+  TOTAL=$(wc -l < "$W/manifest")
+  REST=$((TOTAL - DELIVER))
+  head -n "$REST" "$W/manifest" > "$W/rest.manifest"
+  tail -n "$DELIVER" "$W/manifest" |
+    awk -v d="$W/all/cur" '{ printf "%s/%05d:2,\n", d, $1 }' > "$W/deliver.list"
+  "$TOOLS/mbox" pick "$W/archive.mbox" < "$W/rest.manifest" > "$W/rest.mbox"
+  awk -v m="$MONTH" 'substr($4, 1, 7) == m' "$W/manifest" > "$W/month.manifest"
+  "$TOOLS/mbox" pick "$W/archive.mbox" < "$W/month.manifest" > "$W/month.mbox"
+  # The notmuch store of the per-message run: a maildir of the rest.
+  mkdir -p "$W/nm-mail/cur" "$W/nm-mail/new" "$W/nm-mail/tmp"
+  head -n "$REST" "$W/manifest" |
+    awk -v d="$W/all/cur" '{ printf "%s/%05d:2,\n", d, $1 }' |
+    xargs ln -t "$W/nm-mail/cur"
+}
+
+# A throwaway notmuch config: no hooks, no flag synchronisation, the
+# database outside the mail so its size is the index alone.
+notmuch_config () {
+  mkdir -p "$W/hooks" "$2"
+  cat > "$W/$1.conf" <<EOF
+[database]
+path=$2
+mail_root=$3
+hook_dir=$W/hooks
+[user]
+name=Bench
+primary_email=bench@example.org
+[new]
+tags=inbox;unread
+ignore=
+[maildir]
+synchronize_flags=false
+EOF
+}
+
+procmail_rc () {
+  mkdir -p "$W/procmail/cur" "$W/procmail/new" "$W/procmail/tmp"
+  cat > "$W/procmail.rc" <<EOF
+SHELL=/bin/sh
+LOGFILE=/dev/null
+DEFAULT=$W/procmail/
+:0
+$W/procmail/
+EOF
+}
+
+# ---------------------------------------------------------- per message
+
+per_message () {
+  section "1. Per message: $DELIVER archive messages, one process each, into a store holding the other $REST"
+  set --
+  if have_filter; then
+    quietly "$FILTER" --index "$W/pm.tdb" --list "$LIST" --mbox "$W/rest.mbox" --quiet
+    set -- "$@" -- mldigest-filter "$FILTER" --index "$W/pm.tdb" --list "$LIST"
+    if "$FILTER" --help > /dev/null 2>&1; then
+      set -- "$@" -- filter-startup "$FILTER" --help
+    fi
+  fi
+  if have notmuch; then
+    notmuch_config nm-pm "$W/nm-pm-db" "$W/nm-mail"
+    quietly notmuch --config="$W/nm-pm.conf" new --quiet
+    set -- "$@" -- notmuch-insert notmuch --config="$W/nm-pm.conf" insert
+  fi
+  if have procmail; then
+    procmail_rc
+    set -- "$@" -- procmail procmail -m "$W/procmail.rc"
+  fi
+  mkdir -p "$W/durable"
+  set -- "$@" -- floor "$TOOLS/floor" -- durable-floor "$TOOLS/floor" --durable "$W/durable"
+  [ -x "$TOOLS/floor-libs" ] && set -- "$@" -- libs-floor "$TOOLS/floor-libs"
+  "$TOOLS/drive" -i "$W/deliver.list" -t 60 -o "$RAW" "$@" > "$W/pm.txt"
+  size_of mldigest-filter "$W/pm.tdb"
+  size_of notmuch-insert "$W/nm-pm-db"
+  size_of procmail "$W/procmail"
+  size_of durable-floor "$W/durable"
+  per_message_table
+}
+
+per_message_table () {
+  row_header "program" "median ms" "p90 ms" "msgs/s" "RSS median" "RSS max" "store KiB" "failed"
+  for n in mldigest-filter notmuch-insert procmail floor durable-floor \
+           reference filter-startup libs-floor; do
+    [ "$n" = reference ] && { echo "reference rows, for reading mldigest-filter's:"; continue; }
+    grep -q "^$n " "$W/pm.txt" || continue
+    # shellcheck disable=SC2046 # the summary line's fields, split on purpose
+    set -- $(grep "^$n " "$W/pm.txt")
+    row "$(label "$n")" "$4" "$5" "$7" "$(mib "${10}")" "$(mib "$8")" "$(size "$n")" "$3"
+  done
+  echo
+  ratio "notmuch insert / mldigest-filter" "$(med notmuch-insert)" "$(med mldigest-filter)" ">=" 10
+  ratio "mldigest-filter / durable floor" "$(med mldigest-filter)" "$(med durable-floor)" "<=" 2
+  ratio "notmuch insert / durable floor (= ceiling)" "$(med notmuch-insert)" "$(med durable-floor)"
+  ratio "procmail / durable floor" "$(med procmail)" "$(med durable-floor)"
+  ratio "mldigest-filter / procmail" "$(med mldigest-filter)" "$(med procmail)"
+}
+
+med () { awk -v n="$1" '$1 == n { print $4 }' "$W/pm.txt"; }
+
+# ----------------------------------------------------------------- bulk
+
+bulk () {
+  section "2. Bulk: the whole archive ($TOTAL messages) from an empty store, one process"
+  : > "$W/bulk.txt"
+  if have_filter; then
+    "$TOOLS/drive" -t 900 -o "$RAW" -- mldigest-bulk "$FILTER" --index "$W/all.tdb" \
+      --list "$LIST" --mbox "$W/archive.mbox" --quiet >> "$W/bulk.txt"
+    size_of mldigest-bulk "$W/all.tdb"
+  fi
+  if have notmuch; then
+    notmuch_config nm-bulk "$W/nm-bulk-db" "$W/all"
+    "$TOOLS/drive" -t 900 -o "$RAW" -- notmuch-new notmuch --config="$W/nm-bulk.conf" \
+      new --quiet >> "$W/bulk.txt"
+    size_of notmuch-new "$W/nm-bulk-db"
+  fi
+  if have mu; then
+    quietly mu init --quiet --maildir="$W/all" --muhome="$W/mu-home"
+    "$TOOLS/drive" -t 900 -o "$RAW" -- mu-index mu index --quiet --muhome="$W/mu-home" \
+      >> "$W/bulk.txt"
+    size_of mu-index "$W/mu-home"
+  fi
+  bulk_table
+}
+
+bulk_table () {
+  row_header "program" "seconds" "msgs/s" "peak RSS" "store KiB" "failed"
+  for n in mldigest-bulk notmuch-new mu-index; do
+    grep -q "^$n " "$W/bulk.txt" || continue
+    # shellcheck disable=SC2046 # the summary line's fields, split on purpose
+    set -- $(grep "^$n " "$W/bulk.txt")
+    row "$(label "$n")" "$(secs "$4")" "$(rate "$TOTAL" "$4")" "$(mib "$8")" "$(size "$n")" "$3"
+  done
+  echo
+  ratio "notmuch new / mldigest-filter --mbox" "$(bulk_ms notmuch-new)" "$(bulk_ms mldigest-bulk)" ">=" 15
+  ratio "mu index / mldigest-filter --mbox" "$(bulk_ms mu-index)" "$(bulk_ms mldigest-bulk)" ">=" 5
+}
+
+bulk_ms () { awk -v n="$1" '$1 == n { print $4 }' "$W/bulk.txt"; }
+
+# ----------------------------------------------------------- aggregator
+
+aggregate () {
+  section "3. Aggregator: $WEEK and the year 2020 to JSON"
+  if [ ! -x "$AGGREGATE" ] || [ ! -s "$W/all.tdb" ]; then
+    skipped "mldigest-aggregate" "$AGGREGATE not built (or no index from section 2)"
+    return 0
+  fi
+  quietly "$FILTER" --index "$W/month.tdb" --list "$LIST" --mbox "$W/month.mbox" --quiet
+  MONTH_N=$(wc -l < "$W/month.manifest")
+  # --until takes a date as including that day: the year is 01-01..12-31.
+  a="$AGGREGATE --list $LIST --format json"
+  set -- "week-2y" "$a --index $W/all.tdb --week $WEEK" \
+         "week-1m" "$a --index $W/month.tdb --week $WEEK" \
+         "year-2y" "$a --index $W/all.tdb --since 2020-01-01 --until 2020-12-31"
+  time_commands "$@" > "$W/agg.txt"
+  while [ $# -gt 0 ]; do
+    # shellcheck disable=SC2086 # $2 is a command line
+    "$TOOLS/drive" -- "$1" $2 >> "$W/agg-rss.txt"
+    shift 2
+  done
+  aggregate_table
+}
+
+aggregate_table () {
+  echo "index: all.tdb = whole archive ($TOTAL messages, $(size mldigest-bulk) KiB);" \
+    "month.tdb = $MONTH only ($MONTH_N messages, $(kib "$W/month.tdb") KiB)"
+  echo "timing: $TIMER"
+  row_header "query" "index" "median ms" "mean ms" "min ms" "peak RSS" "window msgs"
+  agg_row week-2y "$WEEK" all.tdb "--week $WEEK"
+  agg_row week-1m "$WEEK" month.tdb "--week $WEEK"
+  agg_row year-2y "2020" all.tdb "--since 2020-01-01 --until 2020-12-31"
+  echo
+  ratio "week on 2-year index / week on 1-month index" "$(agg week-2y 2)" "$(agg week-1m 2)"
+  echo "  (goal: the same cost on both indexes, a ratio near 1x)"
+  goal_below "week on the 2-year index" "$(agg week-2y 2)" 100
+}
+
+agg () { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$W/agg.txt"; }
+
+agg_row () {
+  rss=$(awk -v n="$1" '$1 == n { print $8 }' "$W/agg-rss.txt")
+  index=$W/${3}
+  # shellcheck disable=SC2086
+  msgs=$(window_messages "$AGGREGATE" --index "$index" --list "$LIST" $4)
+  row "$2" "$3" "$(agg "$1" 2)" "$(agg "$1" 3)" "$(agg "$1" 4)" "$(mib "$rss")" "$msgs"
+}
+
+# ---------------------------------------------------------- diagnostics
+
+# Not a competitor: figures for reading section 1 when the filter misses
+# a goal.  Section 1's medians split into start-up and the message's own
+# work, then single deliveries (into an index holding one month) under
+# the dynamic loader's statistics and under strace.
+diagnostics () {
+  [ -x "$FILTER" ] || return 0
+  section "4. Where one mldigest-filter run goes (for reading section 1)"
+  echo "shared objects mapped: $(shared_objects "$FILTER")"
+  split_medians
+  quietly "$FILTER" --index "$W/diag.tdb" --list "$LIST" --mbox "$W/month.mbox" --quiet
+  loader_statistics "$(sed -n 1p "$W/deliver.list")"
+  command -v strace > /dev/null 2>&1 || { skipped strace "not installed"; return 0; }
+  sync_calls "$(sed -n 2p "$W/deliver.list")"
+  syscall_counts "$(sed -n 3p "$W/deliver.list")"
+}
+
+split_medians () {
+  grep -q '^filter-startup ' "$W/pm.txt" || return 0
+  row_header "median per process" "wall ms" "CPU ms" "page faults"
+  for n in mldigest-filter filter-startup libs-floor floor durable-floor; do
+    awk -v n="$n" -v l="$(label "$n")" '$1 == n {
+      printf "%-34s %11.2f %11.2f %11d\n", l, $4, $9, $11 }' "$W/pm.txt"
+  done
+  awk '{ w[$1] = $4; c[$1] = $9 } END {
+    printf "start-up above the fork+exec floor: %.2f ms wall, %.2f ms CPU\n",
+      w["filter-startup"] - w["floor"], c["filter-startup"] - c["floor"]
+    if ("libs-floor" in w)
+      printf "  of which mapping the shared libraries: %.2f ms wall, %.2f ms CPU\n",
+        w["libs-floor"] - w["floor"], c["libs-floor"] - c["floor"]
+    printf "the message itself (parse, index, synced commit): %.2f ms wall, %.2f ms CPU\n",
+      w["mldigest-filter"] - w["filter-startup"], c["mldigest-filter"] - c["filter-startup"] }' "$W/pm.txt"
+}
+
+loader_statistics () {
+  LD_DEBUG=statistics "$FILTER" --index "$W/diag.tdb" --list "$LIST" < "$1" 2> "$W/ld.txt" || :
+  mhz=$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+  sed -n 's/^[[:space:]]*[0-9]*:[[:space:]]*//p' "$W/ld.txt" |
+    awk -v mhz="${mhz:-0}" '/total startup time in dynamic loader/ && !t++ {
+      c = $NF == "cycles" ? $(NF - 1) : $NF
+      printf "dynamic loader (LD_DEBUG=statistics): %s cycles", c
+      if (mhz > 0) printf ", about %.2f ms at %s MHz", c / (mhz * 1000), mhz
+      printf "\n" }
+      /number of relocations:/ && !r++ { print "relocations: " $NF }'
+}
+
+# Every sync of one delivery and the time spent in each (strace -T).
+sync_calls () {
+  strace -f -T -e trace=fsync,fdatasync,msync,sync_file_range -o "$W/sync.txt" \
+    "$FILTER" --index "$W/diag.tdb" --list "$LIST" < "$1" || :
+  awk -F'[<>]' '/^[0-9]+ +(fsync|fdatasync|msync|sync_file_range)\(/ {
+      split($0, f, "("); sub(/^[0-9]+ +/, "", f[1]); n[f[1]]++; t += $(NF - 1) }
+    END { printf "syncs in one delivery:"; for (k in n) printf " %d %s", n[k], k
+      printf ", %.2f ms in them (under strace)\n", t * 1000 }' "$W/sync.txt"
+}
+
+syscall_counts () {
+  strace -f -c -S calls -o "$W/strace.txt" "$FILTER" --index "$W/diag.tdb" --list "$LIST" < "$1" || :
+  echo "system calls of one delivery (strace -c, most frequent first):"
+  awk 'NR > 2 && !/^-/ && $NF != "total" { printf "  %-18s %s\n", $NF, $4 }' "$W/strace.txt" |
+    head -n 12 | paste -d' ' - - -
+}
+
+# ----------------------------------------------------------------- main
+
+main () {
+  header
+  per_message
+  bulk
+  aggregate
+  diagnostics
+  raw_dump
+}
+
+build_tools
+extract_corpus
+mkdir -p "$RAW"
+main | tee "$RESULTS/latest.txt"

@@ -1,0 +1,141 @@
+/* deliver.c - the MDA path: one message on stdin, one transaction.
+ *
+ * With --pass the bytes go to stdout as they are read, before anything
+ * else can go wrong, so a `:0 fw` procmail recipe gets its message back
+ * whatever happens to the index (too big, unparsable, index locked or
+ * full).  Recording comes after; its failure is reported by the exit
+ * status only.
+ */
+#include "filter.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include "error.h"
+#include "message.h"
+
+typedef struct {
+  char *data;
+  gsize len, cap;
+  gboolean too_big;   /* more than MD_FILTER_MAX_MESSAGE: kept passing, not kept */
+} Input;
+
+static gboolean
+write_all (int fd, const char *p, gsize len, GError **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int err = errno;
+          g_set_error (error, MD_ERROR, MD_ERROR_TEMP,
+                       "cannot write to standard output: %s", g_strerror (err));
+          return FALSE;
+        }
+      p += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+/* Keep CHUNK unless the message is already too big.  g_try_realloc: a
+ * message that does not fit in memory today may fit tomorrow (TEMP). */
+static gboolean
+keep (Input *in, const char *chunk, gsize n, GError **error)
+{
+  if (in->too_big || in->len + n > MD_FILTER_MAX_MESSAGE)
+    {
+      in->too_big = TRUE;
+      return TRUE;
+    }
+  if (in->len + n > in->cap)
+    {
+      gsize cap = MAX (in->cap * 2, MAX (in->len + n, 65536));
+      char *grown = g_try_realloc (in->data, cap);
+      if (grown == NULL)
+        {
+          g_set_error (error, MD_ERROR, MD_ERROR_TEMP, "out of memory");
+          return FALSE;
+        }
+      in->data = grown;
+      in->cap = cap;
+    }
+  memcpy (in->data + in->len, chunk, n);
+  in->len += n;
+  return TRUE;
+}
+
+/* Read all of stdin; with PASS copy it to stdout on the way.  A failed
+ * copy stops neither the reading nor the recording: it is reported in
+ * PASS_ERROR. */
+static gboolean
+read_input (Input *in, gboolean pass, GError **pass_error, GError **error)
+{
+  char buf[65536];
+  for (;;)
+    {
+      ssize_t n = read (STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int err = errno;
+          g_set_error (error, MD_ERROR, MD_ERROR_TEMP,
+                       "cannot read standard input: %s", g_strerror (err));
+          return FALSE;
+        }
+      if (n == 0)
+        return TRUE;
+      if (pass && *pass_error == NULL)
+        write_all (STDOUT_FILENO, buf, n, pass_error);
+      if (!keep (in, buf, n, error))
+        return FALSE;
+    }
+}
+
+static gboolean
+record (const MdFilterOptions *o, const Input *in, GError **error)
+{
+  if (in->too_big)
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_DATA,
+                   "cannot record message: larger than %u MiB",
+                   MD_FILTER_MAX_MESSAGE >> 20);
+      return FALSE;
+    }
+  MdParseOptions popts = { o->list, 0 };
+  g_autoptr (MdRecord) rec = md_message_parse (in->data, in->len, &popts, error);
+  if (rec == NULL)
+    {
+      g_prefix_error (error, "cannot record message: ");
+      return FALSE;
+    }
+  MdIndex *idx = md_index_open (o->index_path, MD_INDEX_WRITE,
+                                o->lock_timeout_ms, error);
+  if (idx == NULL)
+    return FALSE;
+  gboolean ok = md_index_add (idx, rec, NULL, error);
+  return md_index_close (idx, ok ? error : NULL) && ok;
+}
+
+gboolean
+md_filter_deliver (const MdFilterOptions *o, GError **error)
+{
+  Input in = { 0 };
+  g_autoptr (GError) pass_error = NULL;
+  gboolean ok = read_input (&in, o->pass, &pass_error, error)
+    && record (o, &in, error);
+  g_free (in.data);
+  /* Losing the message on its way back to procmail is worse than not
+   * recording it: that failure is the one to report. */
+  if (pass_error != NULL)
+    {
+      g_clear_error (error);
+      g_propagate_error (error, g_steal_pointer (&pass_error));
+      return FALSE;
+    }
+  return ok;
+}

@@ -1,0 +1,79 @@
+/* index-private.h - what index.c (opening, transactions, primitives),
+ * index-add.c (recording messages) and index-query.c (reading) share: the
+ * handle, the key builders, the read/write primitives, error mapping.
+ * The key layout itself is documented in docs/index-format.md; every key
+ * is built here and nowhere else.
+ */
+#pragma once
+#include <sys/types.h>  /* tdb.h needs mode_t */
+#include <tdb.h>
+#include "index.h"
+
+#define MD_INDEX_FORMAT "1"            /* value of meta:format */
+#define MD_INDEX_UNLISTED "unlisted"   /* list of mail with no List-Id and no --list */
+#define MD_STATE_VERSION 1             /* version byte of x: values */
+
+struct _MdIndex {
+  struct tdb_context *tdb;
+  char *path;
+  MdIndexMode mode;
+  guint lock_timeout_ms;
+  gboolean in_batch;
+  GHashTable *pending;    /* in a batch: list entries to append at commit,
+                           * GBytes key -> GString entries */
+  char *tdb_log;          /* TDB's last error message: the reason when errno has none */
+};
+
+/* Keys.  Each returns a new GString whose bytes (without a terminating
+ * NUL) are the TDB key. */
+GString *md_key_message (const char *message_id);
+GString *md_key_thread (const char *thread_id);
+GString *md_key_time (MdTimeKind kind, const char *list, gint64 t);
+GString *md_key_series (const char *from_email, const char *series_key);
+GString *md_key_state (const char *ns, const char *key);
+GString *md_key_meta (const char *name);
+
+static inline TDB_DATA
+md_key_data (const GString *key)
+{
+  return (TDB_DATA) { (unsigned char *) key->str, key->len };
+}
+
+/* The hour bucket of time T (UTC seconds), clamped to years 1970-9999. */
+gint64 md_time_bucket (gint64 t);
+
+/* Set ERROR from the last failure of IDX's TDB (ERR is the errno saved
+ * right after the failing call, 0 if none): "WHAT 'path': reason". */
+void md_index_set_error (MdIndex *idx, int err, const char *what,
+                         GError **error);
+
+/* The value under KEY in *VALUE, NULL when absent; FALSE on a failure. */
+gboolean md_index_fetch (MdIndex *idx, const GString *key, GBytes **value,
+                         GError **error);
+
+/* Split a list value ("id\0id\0...") into OUT, checking each entry is
+ * non-empty UTF-8. */
+gboolean md_id_list_split (GBytes *value, GPtrArray *out, GError **error);
+
+gboolean md_index_store (MdIndex *idx, const GString *key, const void *data,
+                         gsize len, GError **error);
+/* Add one entry to the list under KEY (in a batch: at the commit). */
+gboolean md_index_append_id (MdIndex *idx, const GString *key, const char *id,
+                             GError **error);
+
+/* Run FN in its own synced transaction, or in the open batch.  FN reads
+ * first and writes last, so that a failure leaves a batch without half
+ * an operation in it. */
+typedef gboolean (*MdIndexWriteFn) (MdIndex *idx, gpointer data, GError **error);
+gboolean md_index_in_transaction (MdIndex *idx, MdIndexWriteFn fn,
+                                  gpointer data, GError **error);
+
+/* The entries of the list under KEY, appended to OUT: those stored and,
+ * in a batch, those still waiting for the commit. */
+gboolean md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
+                            GError **error);
+
+/* The stored record of MESSAGE_ID in *REC, NULL when absent; FALSE on a
+ * failure (MD_ERROR_CORRUPT for a bad record). */
+gboolean md_index_fetch_record (MdIndex *idx, const char *message_id,
+                                MdRecord **rec, GError **error);

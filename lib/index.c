@@ -1,0 +1,510 @@
+/* index.c - opening the TDB index, transactions, the read/write primitives
+ * and the aggregator's state (index-add.c records messages).
+ *
+ * Concurrency: procmail starts one filter per message, so many writers
+ * race for the index while the aggregator reads it.  TDB gives us
+ * fcntl() locks and transactions; a writer holds the transaction lock
+ * from md_index_begin() (or the start of md_index_add()) to the commit.
+ * TDB only offers a blocking or a non-blocking lock, and a mail filter
+ * must neither hang forever nor give up at once, so we poll the
+ * non-blocking call with a growing, jittered sleep until lock_timeout_ms
+ * and then fail with MD_ERROR_TEMP: the MTA keeps the mail and retries.
+ *
+ * Durability: transactions are synced (no TDB_NOSYNC).  When
+ * tdb_transaction_commit() returns 0 the data, and the recovery record
+ * that makes a crash mid-commit harmless, are on disk; a new file's
+ * directory entry is synced too.  So a filter that exits 0 has recorded
+ * the message for good.
+ */
+#include "index-private.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include "error.h"
+#include "stored.h"
+
+/* Fixed when the file is created.  A bigger hash table keeps chains short
+ * (each message adds about five keys) but costs a copy of it per
+ * transaction; 16411 buckets (64 KiB) keeps chains under ten keys up to
+ * about 30,000 messages and the per-message transaction cheap. */
+#define HASH_SIZE 16411
+#define TDB_FLAGS (TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING)
+
+char *
+md_index_default_path (void)
+{
+  const char *env = g_getenv ("MLDIGEST_INDEX");
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_build_filename (g_get_user_data_dir (), "mldigest", "index.tdb", NULL);
+}
+
+void
+md_index_set_error (MdIndex *idx, int err, const char *what, GError **error)
+{
+  MdErrorCode code;
+  switch (tdb_error (idx->tdb))
+    {
+    case TDB_ERR_IO:
+      code = err != 0 ? md_error_code_from_errno (err) : MD_ERROR_TEMP;
+      break;
+    case TDB_ERR_CORRUPT:  code = MD_ERROR_CORRUPT;   break;
+    case TDB_ERR_NOEXIST:  code = MD_ERROR_NOT_FOUND; break;
+    case TDB_ERR_EINVAL:
+    case TDB_ERR_NESTING:
+    case TDB_ERR_EXISTS:   code = MD_ERROR_IO;        break;
+    default:               code = MD_ERROR_TEMP;      break; /* locks, OOM, read-only */
+    }
+  const char *reason = err != 0 ? g_strerror (err)
+    : idx->tdb_log != NULL ? idx->tdb_log : tdb_errorstr (idx->tdb);
+  g_set_error (error, MD_ERROR, code, "%s '%s': %s", what, idx->path, reason);
+}
+
+/* TDB reports some failures (posix_fallocate() running out of space) only
+ * in its log, not in errno: keep the first error line, the cause, for
+ * the message (cleared when a transaction starts). */
+static void G_GNUC_PRINTF (3, 4)
+log_tdb (struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
+{
+  MdIndex *idx = tdb_get_logging_private (tdb);
+  if (level > TDB_DEBUG_ERROR || idx == NULL || idx->tdb_log != NULL)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  g_free (idx->tdb_log);
+  idx->tdb_log = g_strchomp (g_strdup_vprintf (fmt, ap));
+  va_end (ap);
+}
+
+gboolean
+md_index_fetch (MdIndex *idx, const GString *key, GBytes **value,
+                GError **error)
+{
+  errno = 0;
+  TDB_DATA d = tdb_fetch (idx->tdb, md_key_data (key));
+  *value = NULL;
+  if (d.dptr != NULL)
+    *value = g_bytes_new_with_free_func (d.dptr, d.dsize, free, d.dptr);
+  else if (tdb_error (idx->tdb) != TDB_ERR_NOEXIST)
+    {
+      md_index_set_error (idx, errno, "cannot read index", error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+md_index_store (MdIndex *idx, const GString *key, const void *data, gsize len,
+                GError **error)
+{
+  errno = 0;
+  if (tdb_store (idx->tdb, md_key_data (key),
+                 (TDB_DATA) { (unsigned char *) data, len }, TDB_REPLACE) == 0)
+    return TRUE;
+  md_index_set_error (idx, errno, "cannot write index", error);
+  return FALSE;
+}
+
+static gboolean
+append_bytes (MdIndex *idx, TDB_DATA key, const void *data, gsize len,
+              GError **error)
+{
+  errno = 0;
+  if (tdb_append (idx->tdb, key, (TDB_DATA) { (unsigned char *) data, len }) == 0)
+    return TRUE;
+  md_index_set_error (idx, errno, "cannot write index", error);
+  return FALSE;
+}
+
+/* Add one NUL-terminated entry to a list value.  In a batch the entries
+ * wait in memory and each list is appended to once, at the commit: a
+ * list that grows by one entry per message would otherwise be copied to
+ * a new place in the file each time, which costs time and leaves the
+ * file full of small free blocks that later deliveries must walk. */
+gboolean
+md_index_append_id (MdIndex *idx, const GString *key, const char *id,
+                    GError **error)
+{
+  if (!idx->in_batch)
+    return append_bytes (idx, md_key_data (key), id, strlen (id) + 1, error);
+  g_autoptr (GBytes) k = g_bytes_new (key->str, key->len);
+  GString *entries = g_hash_table_lookup (idx->pending, k);
+  if (entries == NULL)
+    {
+      entries = g_string_new (NULL);
+      g_hash_table_insert (idx->pending, g_bytes_ref (k), entries);
+    }
+  g_string_append_len (entries, id, strlen (id) + 1);
+  return TRUE;
+}
+
+static void
+free_string (gpointer s)
+{
+  g_string_free (s, TRUE);
+}
+
+static gint
+cmp_bytes (gconstpointer a, gconstpointer b)
+{
+  return g_bytes_compare (*(GBytes *const *) a, *(GBytes *const *) b);
+}
+
+/* Append what the batch collected, key by key in a fixed order. */
+static gboolean
+flush_pending (MdIndex *idx, GError **error)
+{
+  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k;
+  g_hash_table_iter_init (&it, idx->pending);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    g_ptr_array_add (keys, k);
+  g_ptr_array_sort (keys, cmp_bytes);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gsize klen;
+      const void *kdata = g_bytes_get_data (keys->pdata[i], &klen);
+      const GString *entries = g_hash_table_lookup (idx->pending, keys->pdata[i]);
+      if (!append_bytes (idx, (TDB_DATA) { (unsigned char *) kdata, klen },
+                         entries->str, entries->len, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
+                   GError **error)
+{
+  g_autoptr (GBytes) value = NULL;
+  if (!md_index_fetch (idx, key, &value, error)
+      || (value != NULL && !md_id_list_split (value, out, error)))
+    return FALSE;
+  if (!idx->in_batch)
+    return TRUE;
+  g_autoptr (GBytes) k = g_bytes_new (key->str, key->len);
+  const GString *entries = g_hash_table_lookup (idx->pending, k);
+  if (entries == NULL)
+    return TRUE;
+  g_autoptr (GBytes) waiting = g_bytes_new (entries->str, entries->len);
+  return md_id_list_split (waiting, out, error);
+}
+
+/* ---- transactions ---- */
+
+static gboolean
+transaction_start (MdIndex *idx, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) idx->lock_timeout_ms * 1000;
+  gulong nap = 200;
+  g_clear_pointer (&idx->tdb_log, g_free);
+  for (;;)
+    {
+      errno = 0;
+      if (tdb_transaction_start_nonblock (idx->tdb) == 0)
+        return TRUE;
+      int err = errno;
+      if (tdb_error (idx->tdb) != TDB_ERR_NOLOCK)
+        {
+          md_index_set_error (idx, err, "cannot lock index", error);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_set_error (error, MD_ERROR, MD_ERROR_TEMP,
+                       "cannot lock index '%s': still busy after %u ms",
+                       idx->path, idx->lock_timeout_ms);
+          return FALSE;
+        }
+      /* Jitter keeps a crowd of waiting filters from polling in step. */
+      g_usleep (nap + g_random_int_range (0, nap));
+      nap = MIN (nap * 2, 20000);
+    }
+}
+
+static gboolean
+transaction_commit (MdIndex *idx, GError **error)
+{
+  errno = 0;
+  if (tdb_transaction_commit (idx->tdb) == 0)
+    return TRUE;
+  /* A failed commit has already cancelled the transaction. */
+  md_index_set_error (idx, errno, "cannot commit to index", error);
+  return FALSE;
+}
+
+gboolean
+md_index_begin (MdIndex *idx, GError **error)
+{
+  g_return_val_if_fail (!idx->in_batch, FALSE);
+  if (!transaction_start (idx, error))
+    return FALSE;
+  idx->in_batch = TRUE;
+  idx->pending = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                        (GDestroyNotify) g_bytes_unref, free_string);
+  return TRUE;
+}
+
+static void
+end_batch (MdIndex *idx)
+{
+  idx->in_batch = FALSE;
+  g_clear_pointer (&idx->pending, g_hash_table_unref);
+}
+
+gboolean
+md_index_commit (MdIndex *idx, GError **error)
+{
+  g_return_val_if_fail (idx->in_batch, FALSE);
+  gboolean flushed = flush_pending (idx, error);
+  end_batch (idx);
+  if (!flushed)
+    {
+      tdb_transaction_cancel (idx->tdb);
+      return FALSE;
+    }
+  return transaction_commit (idx, error);
+}
+
+void
+md_index_cancel (MdIndex *idx)
+{
+  if (!idx->in_batch)
+    return;
+  end_batch (idx);
+  tdb_transaction_cancel (idx->tdb);
+}
+
+gboolean
+md_index_in_transaction (MdIndex *idx, MdIndexWriteFn fn, gpointer data,
+                         GError **error)
+{
+  if (idx->in_batch)
+    return fn (idx, data, error);
+  if (!transaction_start (idx, error))
+    return FALSE;
+  if (!fn (idx, data, error))
+    {
+      tdb_transaction_cancel (idx->tdb);
+      return FALSE;
+    }
+  return transaction_commit (idx, error);
+}
+
+/* ---- opening ---- */
+
+static gboolean
+write_format (MdIndex *idx, gpointer data, GError **error)
+{
+  g_autoptr (GString) key = md_key_meta ("format");
+  g_autoptr (GBytes) have = NULL;
+  if (!md_index_fetch (idx, key, &have, error))
+    return FALSE;
+  return have != NULL  /* another writer got there first */
+    || md_index_store (idx, key, MD_INDEX_FORMAT, strlen (MD_INDEX_FORMAT), error);
+}
+
+static gboolean
+index_is_empty (MdIndex *idx)
+{
+  TDB_DATA first = tdb_firstkey (idx->tdb);
+  free (first.dptr);
+  return first.dptr == NULL;
+}
+
+/* A new file gets meta:format; an existing one must have ours. */
+static gboolean
+check_format (MdIndex *idx, GError **error)
+{
+  g_autoptr (GString) key = md_key_meta ("format");
+  g_autoptr (GBytes) have = NULL;
+  if (!md_index_fetch (idx, key, &have, error))
+    return FALSE;
+  if (have == NULL && idx->mode != MD_INDEX_READ)
+    return md_index_in_transaction (idx, write_format, NULL, error);
+  if (have == NULL && index_is_empty (idx))
+    return TRUE;
+  gsize len = have ? g_bytes_get_size (have) : 0;
+  if (have != NULL && len == strlen (MD_INDEX_FORMAT)
+      && memcmp (g_bytes_get_data (have, NULL), MD_INDEX_FORMAT, len) == 0)
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_CORRUPT,
+               "index '%s' is not an mldigest index of format %s",
+               idx->path, MD_INDEX_FORMAT);
+  return FALSE;
+}
+
+static gboolean
+sync_dir (const char *dir, GError **error)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0 && fsync (fd) == 0 && close (fd) == 0)
+    return TRUE;
+  int err = errno;
+  if (fd >= 0)
+    close (fd);
+  g_set_error (error, MD_ERROR, md_error_code_from_errno (err),
+               "cannot sync directory '%s': %s", dir, g_strerror (err));
+  return FALSE;
+}
+
+/* A new index must survive a crash: sync the directory that holds it and,
+ * up to the first directory that existed before, each directory we made
+ * (NEW_DIRS, innermost first) in its parent. */
+static gboolean
+sync_new_entries (const char *path, GPtrArray *new_dirs, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (!sync_dir (dir, error))
+    return FALSE;
+  for (guint i = 0; new_dirs != NULL && i < new_dirs->len; i++)
+    {
+      g_autofree char *parent = g_path_get_dirname (new_dirs->pdata[i]);
+      if (!sync_dir (parent, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Create the index's directory and any missing parents, mode 0700;
+ * NEW_DIRS gets the ones made, innermost first. */
+static gboolean
+make_parent_dir (const char *path, GPtrArray *new_dirs, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  char *d = g_strdup (dir);
+  while (!g_file_test (d, G_FILE_TEST_EXISTS))
+    {
+      char *up = g_path_get_dirname (d);
+      if (strcmp (up, d) == 0)
+        {
+          g_free (up);
+          break;
+        }
+      g_ptr_array_add (new_dirs, d);
+      d = up;
+    }
+  g_free (d);
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    return TRUE;
+  int err = errno;
+  g_set_error (error, MD_ERROR, md_error_code_from_errno (err),
+               "cannot create index directory '%s': %s", dir, g_strerror (err));
+  return FALSE;
+}
+
+/* A writer of one message touches a few records: reading them with
+ * pread() is cheaper than mapping the file, and writing without a map
+ * spares the kernel write-protecting the mapped pages at every sync.
+ * Imports and readers touch much of the file and want the map. */
+static int
+tdb_flags_for (MdIndexMode mode)
+{
+  return TDB_FLAGS | (mode == MD_INDEX_WRITE ? TDB_NOMMAP : 0);
+}
+
+static struct tdb_context *
+tdb_open_with (MdIndex *idx, int open_flags)
+{
+  struct tdb_logging_context log = { log_tdb, idx };
+  errno = 0;
+  return tdb_open_ex (idx->path, HASH_SIZE, tdb_flags_for (idx->mode),
+                      open_flags | O_CLOEXEC, 0600, &log, NULL);
+}
+
+/* Readers open the file read-write too (and never write): TDB's locks
+ * need it.  A read-only handle cannot wait out another process's commit
+ * (it sees the recovery record, takes the writer for crashed and fails);
+ * a read-write one waits for the commit's locks.  Only when the file is
+ * not writable for us do we read it read-only. */
+static gboolean
+open_tdb (MdIndex *idx, gboolean *created, GPtrArray *new_dirs, GError **error)
+{
+  gboolean writer = idx->mode != MD_INDEX_READ;
+  *created = writer && !g_file_test (idx->path, G_FILE_TEST_EXISTS);
+  if (*created && !make_parent_dir (idx->path, new_dirs, error))
+    return FALSE;
+  idx->tdb = tdb_open_with (idx, writer ? O_RDWR | O_CREAT : O_RDWR);
+  if (idx->tdb == NULL && !writer && (errno == EACCES || errno == EROFS))
+    idx->tdb = tdb_open_with (idx, O_RDONLY);
+  if (idx->tdb != NULL)
+    return TRUE;
+  int err = errno;
+  MdErrorCode code = err == ENOENT && !writer
+    ? MD_ERROR_NOT_FOUND : md_error_code_from_errno (err);
+  g_set_error (error, MD_ERROR, err != 0 ? code : MD_ERROR_TEMP,
+               "cannot open index '%s': %s", idx->path,
+               err != 0 ? g_strerror (err) : idx->tdb_log ? idx->tdb_log : "failed");
+  return FALSE;
+}
+
+MdIndex *
+md_index_open (const char *path, MdIndexMode mode, guint lock_timeout_ms,
+               GError **error)
+{
+  MdIndex *idx = g_new0 (MdIndex, 1);
+  idx->path = g_strdup (path);
+  idx->mode = mode;
+  idx->lock_timeout_ms = lock_timeout_ms;
+  gboolean created;
+  g_autoptr (GPtrArray) new_dirs = g_ptr_array_new_with_free_func (g_free);
+  if (!open_tdb (idx, &created, new_dirs, error)
+      || !check_format (idx, error)
+      || (created && !sync_new_entries (path, new_dirs, error)))
+    {
+      md_index_close (idx, NULL);
+      return NULL;
+    }
+  return idx;
+}
+
+gboolean
+md_index_close (MdIndex *idx, GError **error)
+{
+  if (idx == NULL)
+    return TRUE;
+  md_index_cancel (idx);
+  errno = 0;
+  int rc = idx->tdb != NULL ? tdb_close (idx->tdb) : 0;
+  int err = errno;
+  if (rc != 0)
+    g_set_error (error, MD_ERROR, md_error_code_from_errno (err),
+                 "cannot close index '%s': %s", idx->path, g_strerror (err));
+  g_free (idx->path);
+  g_free (idx->tdb_log);
+  g_free (idx);
+  return rc == 0;
+}
+
+/* ---- aggregator state ---- */
+
+typedef struct {
+  const GString *key;
+  GBytes *value;
+} PutJob;
+
+static gboolean
+put_in_transaction (MdIndex *idx, gpointer data, GError **error)
+{
+  PutJob *job = data;
+  gsize len;
+  const void *bytes = g_bytes_get_data (job->value, &len);
+  return md_index_store (idx, job->key, bytes, len, error);
+}
+
+gboolean
+md_index_state_put (MdIndex *idx, const char *ns, const char *key,
+                    GVariant *value, GError **error)
+{
+  g_return_val_if_fail (idx->mode != MD_INDEX_READ, FALSE);
+  g_return_val_if_fail (strchr (ns, ':') == NULL, FALSE);
+  g_autoptr (GString) k = md_key_state (ns, key);
+  g_autoptr (GBytes) v = md_stored_pack (MD_STATE_VERSION, g_variant_new_variant (value));
+  PutJob job = { k, v };
+  return md_index_in_transaction (idx, put_in_transaction, &job, error);
+}
