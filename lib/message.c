@@ -350,7 +350,7 @@ bounded_dup (const char *s)
   if (s == NULL)
     return NULL;
   gsize len = strlen (s);
-  return md_text_multi_line (g_strndup (s, md_text_utf8_cut (s, len, MD_BODY_MAX)));
+  return g_strndup (s, md_text_utf8_cut (s, len, MD_BODY_MAX));
 }
 
 static void
@@ -396,7 +396,7 @@ fill_body (Ctx *c)
   md_trailers_scan (body.text->str, body.text->len, rec);
   md_trailers_scan (body.patches->str + att_from, body.patches->len - att_from, rec);
   g_free (rec->body);
-  rec->body = md_text_multi_line (md_body_trim (body.text->str, body.text->len, MD_BODY_MAX, &truncated));
+  rec->body = md_body_trim (body.text->str, body.text->len, MD_BODY_MAX, &truncated);
   if (truncated || body.truncated)
     rec->flags |= MD_REC_BODY_TRUNCATED;
   if (body.html_only)

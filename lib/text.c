@@ -266,28 +266,6 @@ is_line_break_char (gunichar c)
 }
 
 char *
-md_text_multi_line (char *s)
-{
-  char *w = s;
-  for (const char *r = s; *r; )
-    {
-      guchar c = *r;
-      if (c == 0xC2 && (guchar) r[1] >= 0x80 && (guchar) r[1] < 0xA0)
-        {
-          *w++ = ' ';   /* a C1 control, two bytes */
-          r += 2;
-        }
-      else
-        {
-          *w++ = (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F ? ' ' : (char) c;
-          r++;
-        }
-    }
-  *w = '\0';
-  return s;
-}
-
-char *
 md_text_single_line (char *s, gsize max)
 {
   GString *out = g_string_sized_new (strlen (s));

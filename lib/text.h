@@ -27,12 +27,6 @@ void md_text_to_utf8_tail (GString *s, gsize from, const char *charset,
  * character boundary.  Returns S. */
 char *md_text_single_line (char *s, gsize max);
 
-/* Make S (valid UTF-8, modified in place) safe multi-line text: control
- * characters other than tab and LF (terminal escapes, form feeds, C1
- * controls) become spaces, so that no renderer passes them on.
- * Returns S. */
-char *md_text_multi_line (char *s);
-
 /* The largest length <= MAX that does not split a UTF-8 character. */
 gsize md_text_utf8_cut (const char *s, gsize len, gsize max);
 

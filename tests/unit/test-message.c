@@ -710,14 +710,6 @@ test_nul_and_controls (void)
   static const char m[] = "From: a\0b <x@y.z>\nSubject: a\0b\x01\x1b[31mred\nMessage-ID: <a\0@b>\n\nbo\0dy\n";
   g_autoptr (MdRecord) r = parse_len (m, sizeof m - 1, NULL);
   g_assert_null (strchr (r->subject, '\x1b'));
-
-  /* the multi-line texts keep tab and LF, and no terminal escape */
-  g_autoptr (MdRecord) p = parse ("From: a@b.c\nSubject: [PATCH] x\n\n\x1b[2Jfix\x0c it\tnow\xc2\x9b" "1m\n"
-                                  "---\n \x1b[31mx | 1 +\n 1 file changed, 1 insertion(+)\n\n"
-                                  "--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+y\n");
-  g_assert_cmpstr (p->body, ==, " [2Jfix  it\tnow 1m\n---\n  [31mx | 1 +\n 1 file changed, 1 insertion(+)");
-  g_assert_cmpstr (p->commit_msg, ==, " [2Jfix  it\tnow 1m");
-  g_assert_null (strchr (p->diffstat, '\x1b'));
 }
 
 int
