@@ -3,7 +3,9 @@
  * Owns the choice of parts (text/plain over text/html in an alternative,
  * the signed content of multipart/signed, patches attached as
  * text/x-patch, text/x-diff or *.patch / *.diff), their decoding
- * (transfer encoding, then charset to UTF-8, newlines to LF) and the
+ * (transfer encoding, then charset to UTF-8, newlines to LF, straight
+ * into the text they belong to), the repair of broken structure (a
+ * multipart without parts, a Content-Type that does not parse) and the
  * bounds that keep hostile MIME cheap: nesting depth, part count, total
  * decoded size.
  */
