@@ -3,9 +3,10 @@
 
 static GPtrArray *
 index_window (gpointer data, const char *list, MdTimeKind kind,
-              gint64 since, gint64 until, GError **error)
+              gint64 since, gint64 until, guint *unreadable, GError **error)
 {
-  return md_index_window (data, list, kind, since, until, error);
+  return md_index_window_records (data, list, kind, since, until, unreadable,
+                                  error);
 }
 
 static MdRecord *

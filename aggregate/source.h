@@ -10,8 +10,10 @@
 #include "index.h"
 
 typedef struct {
+  /* records, as md_index_window_records() */
   GPtrArray *(*window) (gpointer data, const char *list, MdTimeKind kind,
-                        gint64 since, gint64 until, GError **error);
+                        gint64 since, gint64 until, guint *unreadable,
+                        GError **error);
   MdRecord *(*get) (gpointer data, const char *message_id, GError **error);
   GPtrArray *(*thread_members) (gpointer data, const char *thread_id,
                                 GError **error);

@@ -219,23 +219,23 @@ load_one (Loader *l, const char *id, gboolean in_window, MdRecord **got,
   return TRUE;
 }
 
+/* The window's records come whole from the source: reading them by id
+ * again would decode each one twice. */
 static gboolean
 load_window (Loader *l, GPtrArray *out, GError **error)
 {
   MdWeek *w = l->week;
   MdTimeKind kind = w->by_date ? MD_TIME_DATE : MD_TIME_ARRIVAL;
-  g_autoptr (GPtrArray) ids = l->src->window (l->src->data, w->list, kind,
-                                              w->since, w->until, error);
-  if (ids == NULL)
+  guint unreadable = 0;
+  g_autoptr (GPtrArray) recs = l->src->window (l->src->data, w->list, kind,
+                                               w->since, w->until, &unreadable,
+                                               error);
+  if (recs == NULL)
     return FALSE;
-  for (guint i = 0; i < ids->len; i++)
-    {
-      MdRecord *rec;
-      if (!load_one (l, ids->pdata[i], TRUE, &rec, error))
-        return FALSE;
-      if (rec != NULL)
-        g_ptr_array_add (out, rec);
-    }
+  w->skipped += unreadable;
+  g_ptr_array_set_free_func (recs, NULL);  /* the week owns them now */
+  for (guint i = 0; i < recs->len; i++)
+    g_ptr_array_add (out, md_week_add (w, recs->pdata[i], TRUE));
   return TRUE;
 }
 

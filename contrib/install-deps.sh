@@ -12,7 +12,7 @@ BUILD="build-essential pkg-config xz-utils
   libjson-glib-dev libtemplate-glib-1.0-dev libgirepository1.0-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev"
 TEST="procmail chromium fonts-wqy-microhei fonts-noto-color-emoji python3 python3-aiosmtpd
-  shellcheck inotify-tools"
+  shellcheck inotify-tools procps"
 BENCH="notmuch maildir-utils hyperfine"
 
 want="$BUILD $TEST"

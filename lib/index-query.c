@@ -87,37 +87,55 @@ md_index_lists (MdIndex *idx, GError **error)
 
 /* ---- time windows ---- */
 
-/* Keep the ids of BUCKET whose exact time is in [since, until): a bucket
- * is an hour, the window's ends need not be. */
+/* Keep the records of BUCKET whose exact time is in [since, until): a
+ * bucket is an hour, the window's ends need not be.  A record that cannot
+ * be read is counted in *UNREADABLE and left out: one damaged value must
+ * not cost the whole week its report. */
 static gboolean
 filter_bucket (MdIndex *idx, GPtrArray *bucket, MdTimeKind kind, gint64 since,
-               gint64 until, GHashTable *seen, GPtrArray *out, GError **error)
+               gint64 until, GHashTable *seen, GPtrArray *out,
+               guint *unreadable, GError **error)
 {
   for (guint i = 0; i < bucket->len; i++)
     {
       const char *id = bucket->pdata[i];
       g_autoptr (MdRecord) rec = NULL;
+      g_autoptr (GError) local = NULL;
       if (g_hash_table_contains (seen, id))
         continue;
-      if (!md_index_fetch_record (idx, id, &rec, error))
-        return FALSE;
+      if (!md_index_fetch_record (idx, id, &rec, &local))
+        {
+          if (!g_error_matches (local, MD_ERROR, MD_ERROR_CORRUPT))
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          g_hash_table_add (seen, g_strdup (id));
+          (*unreadable)++;
+          continue;
+        }
       if (rec == NULL)
         continue;  /* listed but not recorded: nothing to show */
       gint64 t = kind == MD_TIME_ARRIVAL ? rec->arrival : rec->date;
       if (t < since || t >= until)
         continue;
       g_hash_table_add (seen, g_strdup (id));
-      g_ptr_array_add (out, g_strdup (id));
+      g_ptr_array_add (out, g_steal_pointer (&rec));
     }
   return TRUE;
 }
 
 GPtrArray *
-md_index_window (MdIndex *idx, const char *list, MdTimeKind kind,
-                 gint64 since, gint64 until, GError **error)
+md_index_window_records (MdIndex *idx, const char *list, MdTimeKind kind,
+                         gint64 since, gint64 until, guint *unreadable,
+                         GError **error)
 {
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) md_record_free);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint bad = 0;
+  if (unreadable == NULL)
+    unreadable = &bad;
+  *unreadable = 0;
   if (until <= since)
     return g_steal_pointer (&out);
   gint64 last = md_time_bucket (until - 1);
@@ -126,10 +144,25 @@ md_index_window (MdIndex *idx, const char *list, MdTimeKind kind,
       g_autoptr (GString) key = md_key_time (kind, list, hour);
       g_autoptr (GPtrArray) bucket = g_ptr_array_new_with_free_func (g_free);
       if (!md_index_read_ids (idx, key, bucket, error)
-          || !filter_bucket (idx, bucket, kind, since, until, seen, out, error))
+          || !filter_bucket (idx, bucket, kind, since, until, seen, out,
+                             unreadable, error))
         return NULL;
     }
   return g_steal_pointer (&out);
+}
+
+GPtrArray *
+md_index_window (MdIndex *idx, const char *list, MdTimeKind kind,
+                 gint64 since, gint64 until, GError **error)
+{
+  g_autoptr (GPtrArray) recs = md_index_window_records (idx, list, kind, since,
+                                                        until, NULL, error);
+  if (recs == NULL)
+    return NULL;
+  GPtrArray *ids = g_ptr_array_new_full (recs->len, g_free);
+  for (guint i = 0; i < recs->len; i++)
+    g_ptr_array_add (ids, g_strdup (((MdRecord *) recs->pdata[i])->message_id));
+  return ids;
 }
 
 /* ---- aggregator state ---- */

@@ -52,8 +52,15 @@ gboolean md_index_contains (MdIndex *idx, const char *message_id);
 
 typedef enum { MD_TIME_ARRIVAL, MD_TIME_DATE } MdTimeKind;
 
-/* Message-IDs of LIST whose arrival (or Date) is in [since, until), read
- * from the time index: cost is proportional to the window, not the index. */
+/* The records of LIST whose arrival (or Date) is in [since, until), in
+ * bucket (hour) order, read from the time index: cost is proportional to
+ * the window, not the index.  Records that cannot be decoded are left out
+ * and counted in *UNREADABLE (may be NULL); only a failing read (lock,
+ * I/O) fails the call. */
+GPtrArray *md_index_window_records (MdIndex *idx, const char *list,
+                                    MdTimeKind kind, gint64 since, gint64 until,
+                                    guint *unreadable, GError **error);
+/* The same, as Message-IDs. */
 GPtrArray *md_index_window (MdIndex *idx, const char *list, MdTimeKind kind,
                             gint64 since, gint64 until, GError **error);
 

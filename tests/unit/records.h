@@ -250,12 +250,28 @@ in_window (const MdRecord *r, gconstpointer data)
          && g_ptr_array_find_with_equal_func (r->lists, q->list, g_str_equal, NULL);
 }
 
+/* Copies of the window's records, as the index gives them; those marked
+ * corrupt are counted in *UNREADABLE instead. */
 static GPtrArray *
 table_window (gpointer data, const char *list, MdTimeKind kind, gint64 since,
-              gint64 until, GError **error)
+              gint64 until, guint *unreadable, GError **error)
 {
+  Table *t = data;
   WindowQuery q = { list, kind, since, until };
-  return table_failing (data, error) ? NULL : table_select (data, in_window, &q);
+  g_autoptr (GPtrArray) ids = NULL;
+  GPtrArray *recs;
+
+  if (table_failing (t, error))
+    return NULL;
+  ids = table_select (t, in_window, &q);
+  recs = g_ptr_array_new_with_free_func ((GDestroyNotify) md_record_free);
+  *unreadable = 0;
+  for (guint i = 0; i < ids->len; i++)
+    if (g_hash_table_contains (t->corrupt, ids->pdata[i]))
+      (*unreadable)++;
+    else
+      g_ptr_array_add (recs, rec_copy (g_hash_table_lookup (t->recs, ids->pdata[i])));
+  return recs;
 }
 
 static MdRecord *

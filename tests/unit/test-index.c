@@ -441,6 +441,35 @@ test_corrupt_record (Fixture *f, gconstpointer data)
   g_assert_cmpstr (tid, ==, "bad@x");
 }
 
+/* A window whose time index names an undecodable record: the record is
+ * counted and left out, the rest of the week is still read. */
+static void
+test_window_corrupt (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) err = NULL;
+  guint unreadable = 99;
+
+  add_simple (f->idx, "fine@x", "l", T0, NULL, NULL, NULL);
+  g_assert_true (md_index_close (f->idx, NULL));
+  f->idx = NULL;
+  put_raw (f->path, "m:bad@x", "\x01garbage", 8);
+  put_raw (f->path, "a:l:2021030112", "bad@x\0fine@x\0", 13);
+  f->idx = md_index_open (f->path, MD_INDEX_READ, 1000, &err);
+  g_assert_no_error (err);
+
+  g_autoptr (GPtrArray) recs = md_index_window_records (f->idx, "l", MD_TIME_ARRIVAL,
+                                                        T0 - 10, T0 + 10,
+                                                        &unreadable, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (recs->len, ==, 1);
+  g_assert_cmpstr (((MdRecord *) recs->pdata[0])->message_id, ==, "fine@x");
+  g_assert_cmpuint (unreadable, ==, 1);
+  g_autoptr (GPtrArray) ids = md_index_window (f->idx, "l", MD_TIME_ARRIVAL,
+                                               T0 - 10, T0 + 10, &err);
+  g_assert_no_error (err);
+  g_assert_cmpuint (ids->len, ==, 1);
+}
+
 static void
 test_open_errors (void)
 {
@@ -546,6 +575,7 @@ main (int argc, char **argv)
   ADD ("/index/batch", test_batch);
   ADD ("/index/reimport-identical", test_reimport_identical);
   ADD ("/index/corrupt-record", test_corrupt_record);
+  ADD ("/index/window-corrupt", test_window_corrupt);
   ADD ("/index/lock-timeout", test_lock_timeout);
   g_test_add_func ("/index/open-errors", test_open_errors);
   return g_test_run ();
