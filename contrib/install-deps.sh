@@ -10,7 +10,8 @@ set -eu
 BUILD="build-essential pkg-config xz-utils
   libglib2.0-dev libgmime-3.0-dev libtdb-dev tdb-tools
   libjson-glib-dev libtemplate-glib-1.0-dev libgirepository1.0-dev
-  libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev"
+  libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev
+  libgpgme-dev libassuan-dev libunistring-dev"
 TEST="procmail chromium fonts-wqy-microhei fonts-noto-color-emoji python3 python3-aiosmtpd
   shellcheck inotify-tools procps"
 BENCH="notmuch maildir-utils hyperfine"
