@@ -5,6 +5,7 @@
 # text output, -o, exit codes.
 . "$(dirname "$0")/lib/tap.sh"
 need_cmd python3
+need_cmd tdbtool
 
 "$FILTER" --mbox "$DATA/sample.mbox" --list kvmarm || { echo "Bail out! import failed"; exit 1; }
 
@@ -143,6 +144,15 @@ else
 fi
 printf '[defaults]\ncategory_rules = PATCH: pach\n' > "$TMP/bad.conf"
 is "$(code "$AGGREGATE" --config "$TMP/bad.conf" --week 2026-W46)" 78 'bad category rule: EX_CONFIG'
+# A record damaged on disk: the week is still reported, the record
+# counted as skipped and left out of the totals.
+cp "$MLDIGEST_INDEX" "$TMP/damaged.tdb"
+tdbtool "$TMP/damaged.tdb" store "m:20261110102033.4044-1-kenji.sato@example.net" garbage > /dev/null
+is "$(code "$AGGREGATE" --index "$TMP/damaged.tdb" --week 2026-W46 --format json -o "$TMP/damaged.json")" 0 \
+  'a damaged record: the week is still reported'
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["skipped"], d["totals"]["messages"])' "$TMP/damaged.json")" \
+  "1 37" 'the damaged record is counted as skipped, the other 37 reported'
+
 "$FILTER" --list kvm < "$DATA/hostile/long-header.eml"
 is "$(code "$AGGREGATE" --week 2026-W46)" 64 'two lists and no --list: EX_USAGE'
 ok 'which names the lists' grep -q 'kvm, kvmarm' "$TMP/err"
