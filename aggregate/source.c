@@ -5,8 +5,7 @@ static GPtrArray *
 index_window (gpointer data, const char *list, MdTimeKind kind,
               gint64 since, gint64 until, guint *unreadable, GError **error)
 {
-  return md_index_window_records (data, list, kind, since, until, unreadable,
-                                  error);
+  return md_index_window (data, list, kind, since, until, unreadable, error);
 }
 
 static MdRecord *

@@ -10,7 +10,7 @@
 #include "index.h"
 
 typedef struct {
-  /* records, as md_index_window_records() */
+  /* records, as md_index_window() */
   GPtrArray *(*window) (gpointer data, const char *list, MdTimeKind kind,
                         gint64 since, gint64 until, guint *unreadable,
                         GError **error);

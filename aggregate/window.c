@@ -176,15 +176,14 @@ typedef struct {
 
 /* Read ID from the source.  Returns FALSE only when the source failed;
  * *OUT is NULL when the record is absent or unreadable (remembered, so
- * it is asked for once).  *CORRUPT tells the two apart. */
+ * it is asked for once).  Only history is read by id: the window's own
+ * records come whole from the source, which counts the unreadable ones. */
 static gboolean
-fetch (Loader *l, const char *id, MdRecord **out, gboolean *corrupt,
-       GError **error)
+fetch (Loader *l, const char *id, MdRecord **out, GError **error)
 {
   g_autoptr (GError) local = NULL;
 
   *out = NULL;
-  *corrupt = FALSE;
   if (g_hash_table_contains (l->absent, id))
     return TRUE;
   *out = l->src->get (l->src->data, id, &local);
@@ -193,7 +192,6 @@ fetch (Loader *l, const char *id, MdRecord **out, gboolean *corrupt,
   if (g_error_matches (local, MD_ERROR, MD_ERROR_NOT_FOUND)
       || g_error_matches (local, MD_ERROR, MD_ERROR_CORRUPT))
     {
-      *corrupt = local->code == MD_ERROR_CORRUPT;
       g_hash_table_add (l->absent, g_strdup (id));
       return TRUE;
     }
@@ -201,21 +199,17 @@ fetch (Loader *l, const char *id, MdRecord **out, gboolean *corrupt,
   return FALSE;
 }
 
-/* Read ID into the week; *GOT is the record kept or NULL. */
+/* Read ID into the week as history; *GOT is the record kept or NULL. */
 static gboolean
-load_one (Loader *l, const char *id, gboolean in_window, MdRecord **got,
-          GError **error)
+load_history_one (Loader *l, const char *id, MdRecord **got, GError **error)
 {
   MdRecord *rec;
-  gboolean corrupt;
 
   *got = NULL;
-  if (!fetch (l, id, &rec, &corrupt, error))
+  if (!fetch (l, id, &rec, error))
     return FALSE;
-  if (corrupt && in_window)
-    l->week->skipped++;
   if (rec != NULL)
-    *got = md_week_add (l->week, rec, in_window);
+    *got = md_week_add (l->week, rec, FALSE);
   return TRUE;
 }
 
@@ -269,7 +263,7 @@ load_ancestors (Loader *l, GPtrArray *queue, GError **error)
           MdRecord *rec;
           if (g_hash_table_contains (l->week->records, ids->pdata[j]))
             continue;
-          if (!load_one (l, ids->pdata[j], FALSE, &rec, error))
+          if (!load_history_one (l, ids->pdata[j], &rec, error))
             return FALSE;
           if (rec != NULL)
             g_ptr_array_add (queue, rec);
@@ -306,11 +300,10 @@ load_members (Loader *l, GPtrArray *members, guint history_max,
     {
       const char *id = members->pdata[i];
       MdRecord *rec;
-      gboolean corrupt;
 
       if (g_hash_table_contains (w->records, id))
         continue;
-      if (!fetch (l, id, &rec, &corrupt, error))
+      if (!fetch (l, id, &rec, error))
         return FALSE;
       if (rec == NULL)
         continue;

@@ -126,9 +126,8 @@ filter_bucket (MdIndex *idx, GPtrArray *bucket, MdTimeKind kind, gint64 since,
 }
 
 GPtrArray *
-md_index_window_records (MdIndex *idx, const char *list, MdTimeKind kind,
-                         gint64 since, gint64 until, guint *unreadable,
-                         GError **error)
+md_index_window (MdIndex *idx, const char *list, MdTimeKind kind,
+                 gint64 since, gint64 until, guint *unreadable, GError **error)
 {
   g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) md_record_free);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -149,20 +148,6 @@ md_index_window_records (MdIndex *idx, const char *list, MdTimeKind kind,
         return NULL;
     }
   return g_steal_pointer (&out);
-}
-
-GPtrArray *
-md_index_window (MdIndex *idx, const char *list, MdTimeKind kind,
-                 gint64 since, gint64 until, GError **error)
-{
-  g_autoptr (GPtrArray) recs = md_index_window_records (idx, list, kind, since,
-                                                        until, NULL, error);
-  if (recs == NULL)
-    return NULL;
-  GPtrArray *ids = g_ptr_array_new_full (recs->len, g_free);
-  for (guint i = 0; i < recs->len; i++)
-    g_ptr_array_add (ids, g_strdup (((MdRecord *) recs->pdata[i])->message_id));
-  return ids;
 }
 
 /* ---- aggregator state ---- */

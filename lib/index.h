@@ -57,12 +57,9 @@ typedef enum { MD_TIME_ARRIVAL, MD_TIME_DATE } MdTimeKind;
  * the window, not the index.  Records that cannot be decoded are left out
  * and counted in *UNREADABLE (may be NULL); only a failing read (lock,
  * I/O) fails the call. */
-GPtrArray *md_index_window_records (MdIndex *idx, const char *list,
-                                    MdTimeKind kind, gint64 since, gint64 until,
-                                    guint *unreadable, GError **error);
-/* The same, as Message-IDs. */
 GPtrArray *md_index_window (MdIndex *idx, const char *list, MdTimeKind kind,
-                            gint64 since, gint64 until, GError **error);
+                            gint64 since, gint64 until, guint *unreadable,
+                            GError **error);
 
 /* Message-IDs that joined THREAD_ID at ingest, in arrival order. */
 GPtrArray *md_index_thread_members (MdIndex *idx, const char *thread_id,
