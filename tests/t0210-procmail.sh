@@ -36,7 +36,7 @@ RC
 # recording when procmail has returned.
 settle () {
   n=0
-  while pgrep -f "index-$1\.tdb" >/dev/null && [ $n -lt 600 ]; do
+  while pgrep -f -- "$TMP/index-$1.tdb" >/dev/null && [ $n -lt 600 ]; do
     sleep 0.1; n=$((n + 1))
   done
 }

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <libmount/libmount.h>  /* the signatures these must match */
 
 /* ---- libreplace ---- */
 
@@ -41,47 +42,20 @@ rep_memset_s (void *dest, size_t destsz, int ch, size_t count)
 
 /* ---- libmount, finding no mounts ---- */
 
-struct libmnt_table;
-struct libmnt_iter;
-struct libmnt_fs;
-struct libmnt_optmap;
-
-struct libmnt_table *mnt_new_table (void);
-struct libmnt_iter *mnt_new_iter (int direction);
-void mnt_free_table (struct libmnt_table *tb);
-void mnt_free_iter (struct libmnt_iter *itr);
-int mnt_table_parse_mtab (struct libmnt_table *tb, const char *filename);
-int mnt_table_parse_fstab (struct libmnt_table *tb, const char *filename);
-int mnt_table_next_fs (struct libmnt_table *tb, struct libmnt_iter *itr,
-                       struct libmnt_fs **fs);
-const char *mnt_fs_get_fstype (struct libmnt_fs *fs);
-const char *mnt_fs_get_options (struct libmnt_fs *fs);
-const char *mnt_fs_get_root (struct libmnt_fs *fs);
-const char *mnt_fs_get_source (struct libmnt_fs *fs);
-const char *mnt_fs_get_target (struct libmnt_fs *fs);
-char *mnt_fs_strdup_options (struct libmnt_fs *fs);
-const struct libmnt_optmap *mnt_get_builtin_optmap (int id);
-const char *mnt_get_fstab_path (void);
-int mnt_has_regular_mtab (const char **mtab, int *writable);
-int mnt_optstr_get_flags (const char *optstr, unsigned long *flags,
-                          const struct libmnt_optmap *map);
-
 struct libmnt_table *mnt_new_table (void) { return NULL; }
-struct libmnt_iter *mnt_new_iter (int direction) { (void) direction; return NULL; }
-void mnt_free_table (struct libmnt_table *tb) { (void) tb; }
-void mnt_free_iter (struct libmnt_iter *itr) { (void) itr; }
+struct libmnt_iter *mnt_new_iter (int direction) { return NULL; }
+void mnt_free_table (struct libmnt_table *tb) { }
+void mnt_free_iter (struct libmnt_iter *itr) { }
 
 int
 mnt_table_parse_mtab (struct libmnt_table *tb, const char *filename)
 {
-  (void) tb, (void) filename;
   return -ENOSYS;
 }
 
 int
 mnt_table_parse_fstab (struct libmnt_table *tb, const char *filename)
 {
-  (void) tb, (void) filename;
   return -ENOSYS;
 }
 
@@ -90,19 +64,18 @@ int
 mnt_table_next_fs (struct libmnt_table *tb, struct libmnt_iter *itr,
                    struct libmnt_fs **fs)
 {
-  (void) tb, (void) itr;
   if (fs)
     *fs = NULL;
   return 1;
 }
 
-const char *mnt_fs_get_fstype (struct libmnt_fs *fs) { (void) fs; return NULL; }
-const char *mnt_fs_get_options (struct libmnt_fs *fs) { (void) fs; return NULL; }
-const char *mnt_fs_get_root (struct libmnt_fs *fs) { (void) fs; return NULL; }
-const char *mnt_fs_get_source (struct libmnt_fs *fs) { (void) fs; return NULL; }
-const char *mnt_fs_get_target (struct libmnt_fs *fs) { (void) fs; return NULL; }
-char *mnt_fs_strdup_options (struct libmnt_fs *fs) { (void) fs; return NULL; }
-const struct libmnt_optmap *mnt_get_builtin_optmap (int id) { (void) id; return NULL; }
+const char *mnt_fs_get_fstype (struct libmnt_fs *fs) { return NULL; }
+const char *mnt_fs_get_options (struct libmnt_fs *fs) { return NULL; }
+const char *mnt_fs_get_root (struct libmnt_fs *fs) { return NULL; }
+const char *mnt_fs_get_source (struct libmnt_fs *fs) { return NULL; }
+const char *mnt_fs_get_target (struct libmnt_fs *fs) { return NULL; }
+char *mnt_fs_strdup_options (struct libmnt_fs *fs) { return NULL; }
+const struct libmnt_optmap *mnt_get_builtin_optmap (int id) { return NULL; }
 const char *mnt_get_fstab_path (void) { return "/etc/fstab"; }
 
 int
@@ -119,7 +92,6 @@ int
 mnt_optstr_get_flags (const char *optstr, unsigned long *flags,
                       const struct libmnt_optmap *map)
 {
-  (void) optstr, (void) map;
   if (flags)
     *flags = 0;
   return -ENOSYS;
