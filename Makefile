@@ -31,7 +31,10 @@ AGG_PKGS := $(LIB_PKGS) json-glib-1.0 template-glib-1.0 libcmark-gfm libcurl
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wformat=2 -Wshadow -Wstrict-prototypes
 DEFS := -D_GNU_SOURCE -DMD_DATADIR='"$(DATADIR)"' -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74
-INC  := -Ilib -Iaggregate
+# aggregate/ is grouped by pipeline part (model, facts, summary, report,
+# ...): every part's folder is on the include path.
+AGG_DIRS := $(sort $(dir $(wildcard aggregate/*/*.c)))
+INC  := -Ilib -Iaggregate $(patsubst %/,-I%,$(AGG_DIRS))
 
 LIB_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
 LIB_LIBS    = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS))
@@ -45,7 +48,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 # main() and stays out of the module's archive so unit tests can link it.
 LIB_SRC  := $(wildcard lib/*.c)
 FILT_SRC := $(filter-out filter/main.c,$(wildcard filter/*.c))
-AGG_SRC  := $(filter-out aggregate/main.c,$(wildcard aggregate/*.c))
+AGG_SRC  := $(wildcard aggregate/*/*.c)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))

@@ -1,16 +1,17 @@
 /* mldigest-aggregate - a window of a list's index -> threads, series, facts.
  *
- * The program is a pipeline of stages, one source file each, filling one
- * MdWeek (facts.h):
+ * The program is a pipeline of stages, one source file each, grouped by
+ * part, each filling one MdWeek (model/week.h) and depending on that
+ * model only:
  *
- *   window.c   which records: the window, their ancestors, thread history
- *   thread.c   JWZ threads, series rejoined to their cover letters
- *   series.c   series completeness and the previous version
- *   category.c the report section of each thread (configurable rules)
- *   facts.c    counts, reviews, applied, robots, people, new patches
- *   summarise.c the built-in summary of each thread (reports only)
- *   render.c   the report from a template (Markdown, HTML, text);
- *              json.c / textout.c the facts as JSON or a compact dump
+ *   facts/window.c    which records: the window, their ancestors, thread history
+ *   facts/thread.c    JWZ threads, series rejoined to their cover letters
+ *   facts/series.c    series completeness and the previous version
+ *   facts/category.c  the report section of each thread (configurable rules)
+ *   facts/facts.c     counts, reviews, applied, robots, people, new patches
+ *   summary/          the summary of each thread (reports only)
+ *   report/render.c   the report from a template (Markdown, HTML, text);
+ *   report/json.c, report/textout.c  the facts as JSON or a compact dump
  *
  * main() is the outline: options, config, index, stages, output, and the
  * one place that turns an error into a message and an exit code.
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "category.h"
+#include "facts.h"
 #include "config.h"
 #include "error.h"
 #include "json.h"

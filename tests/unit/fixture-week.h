@@ -12,7 +12,7 @@
  */
 #pragma once
 #include <string.h>
-#include "facts.h"
+#include "week.h"
 
 #define FX_SINCE 1794182400   /* 2026-11-09 00:00:00 UTC */
 #define FX_UNTIL 1794787200   /* 2026-11-16 00:00:00 UTC */

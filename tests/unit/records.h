@@ -8,7 +8,7 @@
  */
 #pragma once
 #include <string.h>
-#include "facts.h"
+#include "week.h"
 #include "source.h"
 #include "subject.h"
 #include "error.h"

@@ -1,4 +1,4 @@
-/* Unit tests: aggregate/category.c (default rules, config rules). */
+/* Unit tests: aggregate/facts/category.c (default rules, config rules). */
 #include <glib/gstdio.h>
 #include "records.h"
 #include "category.h"

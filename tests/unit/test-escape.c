@@ -1,4 +1,4 @@
-/* Unit tests: aggregate/escape.c */
+/* Unit tests: aggregate/report/escape.c */
 #include <string.h>
 #include "escape.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests: aggregate/excerpt.c */
+/* Unit tests: aggregate/summary/excerpt.c */
 #include "excerpt.h"
 
 static void

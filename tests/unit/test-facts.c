@@ -1,5 +1,7 @@
-/* Unit tests: aggregate/facts.c (counts, reviews, applied, robots,
+/* Unit tests: aggregate/facts/facts.c (counts, reviews, applied, robots,
  * people, patches) on hand-built records. */
+#include "facts.h"
+#include "says.h"
 #include "records.h"
 #include "category.h"
 #include "thread.h"
@@ -117,7 +119,7 @@ static void
 assert_applied (const char *body, gboolean want)
 {
   g_autoptr (MdRecord) r = with_body (as_reply (msg ("x@y", "maz@kernel.org", T0, "Re: x")), body);
-  g_autofree char *line = md_facts_applied_line (r);
+  g_autofree char *line = md_record_applied_line (r);
 
   if (want != (line != NULL))
     g_error ("applied line for '%s': got '%s'", body, line ? line : "(none)");
@@ -145,7 +147,7 @@ test_applied (void)
   bot = with_body (as_reply (msg ("pr@k", "pr-tracker-bot@kernel.org", T0, "Re: [GIT PULL] x")),
                    "The pull request you sent on Fri:\n\n> git://x tags/kvmarm-5.9\n\n"
                    "has been merged into torvalds/linux.git:\nhttps://git.kernel.org/x\n");
-  line = md_facts_applied_line (bot);
+  line = md_record_applied_line (bot);
   g_assert_cmpstr (line, ==, "has been merged into torvalds/linux.git:");
 }
 

@@ -1,6 +1,7 @@
-/* Unit tests: aggregate/json.c (the documented schema) and
- * aggregate/text.c (safe for a terminal). */
+/* Unit tests: aggregate/report/json.c (the documented schema) and
+ * aggregate/report/textout.c (safe for a terminal). */
 #include <json-glib/json-glib.h>
+#include "facts.h"
 #include "records.h"
 #include "category.h"
 #include "json.h"

@@ -1,4 +1,4 @@
-/* Unit tests: aggregate/render.c, render-model.c, html.c, template.c.
+/* Unit tests: aggregate/report/render.c, render-model.c, html.c, template.c.
  *
  * Golden files: the fixed week of fixture-week.h rendered with each
  * shipped template, language and format is compared byte for byte with

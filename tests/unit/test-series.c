@@ -1,4 +1,4 @@
-/* Unit tests: aggregate/series.c (completeness, version links). */
+/* Unit tests: aggregate/facts/series.c (completeness, version links). */
 #include "records.h"
 #include "series.h"
 #include "thread.h"

@@ -1,4 +1,4 @@
-/* Unit tests: aggregate/summarise.c - the built-in summariser. */
+/* Unit tests: aggregate/summary/summarise.c - the built-in summariser. */
 #include "error.h"
 #include "summarise.h"
 #include "fixture-week.h"

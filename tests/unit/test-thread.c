@@ -1,4 +1,4 @@
-/* Unit tests: aggregate/thread.c (JWZ threading, series rejoining).
+/* Unit tests: aggregate/facts/thread.c (JWZ threading, series rejoining).
  *
  * The header cases come from notmuch's threading corpus
  * (suites/notmuch-test-corpora: threading/ghost-root,

@@ -1,4 +1,4 @@
-/* Unit tests: aggregate/window.c (options, and loading from a source). */
+/* Unit tests: aggregate/facts/window.c (options, and loading from a source). */
 #include "records.h"
 #include "window.h"
 

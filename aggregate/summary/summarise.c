@@ -9,6 +9,7 @@
  * chosen by mail convention (excerpt.h), never paraphrased.
  */
 #include <string.h>
+#include "says.h"
 #include "error.h"
 #include "escape.h"
 #include "excerpt.h"
@@ -408,7 +409,7 @@ series_applied (Summary *s, const char *none)
     {
       const MdRecord *r = applied->pdata[i];
       g_autofree char *name = who (r);
-      g_autofree char *line = md_facts_applied_line (r);
+      g_autofree char *line = md_record_applied_line (r);
       g_autofree char *ex = md_excerpt_from (r->body, line, 2, QUOTE_MAX);
       g_autofree char *said = ex ? md_escape_md (ex) : NULL;
       add_line (s, said ? frame (s->ph->applied, name, said, NULL)

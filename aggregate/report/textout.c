@@ -1,5 +1,6 @@
 /* textout.c - the compact text output, --format text (see textout.h). */
 #include <string.h>
+#include "says.h"
 #include "textout.h"
 
 #define TOP_PEOPLE 10
@@ -145,7 +146,7 @@ put_marked (Out *o, const char *what, GPtrArray *recs, gboolean with_line)
   for (guint i = 0; i < recs->len; i++)
     {
       const MdRecord *r = recs->pdata[i];
-      g_autofree char *line = with_line ? md_facts_applied_line (r) : NULL;
+      g_autofree char *line = with_line ? md_record_applied_line (r) : NULL;
 
       putf (o, "  %s: ", what);
       put_time (o, r->date);

@@ -7,7 +7,7 @@
  * sender and time all agree.  See thread.c for the rationale.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 
 typedef struct {
   gint64 subject_merge_secs;   /* same subject/tags/sender within: 48 h */
@@ -23,11 +23,3 @@ void md_thread_options_load (MdThreadOptions *opts, GKeyFile *config,
 /* Build WEEK's threads: one MdThread per tree holding a window message,
  * its window messages in time order, its earlier messages apart. */
 void md_thread_run (MdWeek *week, const MdThreadOptions *opts);
-
-/* The Message-ID of REC's parent among RECORDS by the rule threading
- * follows (In-Reply-To when present, else the last References entry
- * present), or NULL when none of them is there. */
-const char *md_thread_parent_id (GHashTable *records, const MdRecord *rec);
-
-/* Sort order of messages in a thread: Date, then arrival, then id. */
-int md_thread_cmp_time (gconstpointer a, gconstpointer b);

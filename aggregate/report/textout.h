@@ -6,6 +6,6 @@
  * the reader's terminal.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 
 char *md_text_render (const MdWeek *week, GTimeZone *tz);

@@ -1,13 +1,15 @@
-/* facts.h - what one window of one list amounts to: the data model that
- * the aggregator's stages fill in order and the renderers read.
+/* week.h - the week model: what one window of one list amounts to.
  *
- *   window.c   -> MdWeek.records (the window's messages + their ancestors)
- *   thread.c   -> MdWeek.threads (JWZ, series rejoining), MdThread.messages
- *   series.c   -> MdThread.series (tags, completeness, previous version)
- *   category.c -> MdThread.category, MdWeek.categories (report order)
- *   facts.c    -> counts, trailers, applied, robots, totals, people, patches
- *   summarise.c-> MdThread.summary
- *   json.c / render.c read it all; nothing after facts.c changes a count.
+ * Every stage of the aggregator fills part of one MdWeek, in order, and
+ * depends on this model only, never on another stage:
+ *
+ *   facts/window.c   -> MdWeek.records (the window's messages + their ancestors)
+ *   facts/thread.c   -> MdWeek.threads (JWZ, series rejoining), MdThread.messages
+ *   facts/series.c   -> MdThread.series (tags, completeness, previous version)
+ *   facts/category.c -> MdThread.category, MdWeek.categories (report order)
+ *   facts/facts.c    -> counts, trailers, applied, robots, totals, people, patches
+ *   summary/         -> MdThread.summary
+ *   report/ reads it all; nothing after facts.c changes a count.
  *
  * Every fact is computed in code; the summariser only adds prose.
  */
@@ -137,17 +139,16 @@ gint64 md_week_time (const MdWeek *week, const MdRecord *rec);
 /* A patch or cover letter as sent, not a reply to one. */
 gboolean md_record_is_posting (const MdRecord *rec);
 
-/* The facts stage (everything after threads, series and categories):
- * per-thread participants, reviews, applied replies, robot failures and
- * NAKs, then totals, per-category counts, contributors, domains,
- * reviewers and new patches, and the final thread order.  Config keys
- * (per list): large_thread (20), bots (address globs). */
-void md_facts_run (MdWeek *week, GKeyFile *config);
-
-/* The line of REC that says it was applied/queued/merged, or NULL. */
-char *md_facts_applied_line (const MdRecord *rec);
 /* 0..3 for Reviewed-by, Acked-by, Tested-by, Nacked-by; -1 otherwise. */
 int md_review_slot (MdTrailerKind kind);
 
 /* T as UTC ISO 8601, "2021-03-01T12:00:00Z". */
 char *md_time_iso8601 (gint64 t);
+
+/* The Message-ID of REC's parent among RECORDS by the rule threading
+ * follows (In-Reply-To when present, else the last References entry
+ * present), or NULL when none of them is there. */
+const char *md_thread_parent_id (GHashTable *records, const MdRecord *rec);
+
+/* Sort order of messages in a thread: Date, then arrival, then id. */
+int md_thread_cmp_time (gconstpointer a, gconstpointer b);

@@ -88,45 +88,6 @@ md_thread_options_load (MdThreadOptions *opts, GKeyFile *config,
   opts->series_sibling_secs = md_config_list_int (config, list, "series_sibling_minutes", 60) * 60;
 }
 
-int
-md_thread_cmp_time (gconstpointer a, gconstpointer b)
-{
-  const MdRecord *x = *(const MdRecord *const *) a;
-  const MdRecord *y = *(const MdRecord *const *) b;
-
-  if (x->date != y->date)
-    return x->date < y->date ? -1 : 1;
-  if (x->arrival != y->arrival)
-    return x->arrival < y->arrival ? -1 : 1;
-  return strcmp (x->message_id, y->message_id);
-}
-
-/* ---- the parent rule ---- */
-
-static const char *
-last_present_ref (GHashTable *records, const MdRecord *rec)
-{
-  for (guint i = rec->references->len; i-- > 0;)
-    {
-      const char *ref = rec->references->pdata[i];
-      if (strcmp (ref, rec->message_id) != 0
-          && g_hash_table_contains (records, ref))
-        return ref;
-    }
-  return NULL;
-}
-
-const char *
-md_thread_parent_id (GHashTable *records, const MdRecord *rec)
-{
-  const char *irt = rec->in_reply_to;
-
-  if (irt && strcmp (irt, rec->message_id) != 0
-      && g_hash_table_contains (records, irt))
-    return irt;
-  return last_present_ref (records, rec);
-}
-
 /* The rule with its fallback when no parent is present: a placeholder. */
 static const char *
 parent_id (GHashTable *records, const MdRecord *rec)

@@ -4,7 +4,7 @@
  * "Bob: Reviewed-by → 01/04, 03/04" once per person and trailer kind.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 
 typedef struct {
   const MdReview *first;   /* the person's first trailer of this kind (borrowed) */

@@ -16,7 +16,7 @@
  * templates/README.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 
 typedef enum {
   MD_FORMAT_MD,

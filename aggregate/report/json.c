@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include <json-glib/json-glib.h>
+#include "says.h"
 #include "json.h"
 
 static const char *const trailer_keys[4] = {
@@ -218,7 +219,7 @@ static void
 applied_reply (JsonBuilder *b, gconstpointer item)
 {
   const MdRecord *r = item;
-  g_autofree char *line = md_facts_applied_line (r);
+  g_autofree char *line = md_record_applied_line (r);
 
   add_sender (b, r);
   add_string (b, "line", line);

@@ -10,7 +10,7 @@
  */
 #pragma once
 #include <tmpl-glib.h>
-#include "facts.h"
+#include "week.h"
 
 typedef struct {
   gboolean markdown;        /* escape for Markdown; else plain text */

@@ -13,7 +13,7 @@
  * matches is Other.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 
 typedef struct _MdCategoryRules MdCategoryRules;
 

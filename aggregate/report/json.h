@@ -5,7 +5,7 @@
  * fields, never rename or drop one.  Times are UTC ISO 8601.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 
 /* Pretty-printed, UTF-8, ending in a newline; LENGTH (may be NULL) gets
  * its length. */

@@ -6,7 +6,7 @@
  * series' previous version v(N-1) when the index has one.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 #include "source.h"
 
 /* Fill is_series and series for every thread of WEEK.  SRC is asked for

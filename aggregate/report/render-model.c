@@ -1,5 +1,6 @@
 /* render-model.c - MdWeek -> template variables (see render-model.h). */
 #include <string.h>
+#include "says.h"
 #include "escape.h"
 #include "excerpt.h"
 #include "html.h"
@@ -176,7 +177,7 @@ excerpt_of (const MdRecord *r, ExcerptKind kind)
 {
   if (kind == EXCERPT_APPLIED)
     {
-      g_autofree char *line = md_facts_applied_line (r);
+      g_autofree char *line = md_record_applied_line (r);
       return md_excerpt_from (r->body, line, 2, 200);
     }
   return kind == EXCERPT_BODY ? md_excerpt (r->body, 2, 200) : NULL;

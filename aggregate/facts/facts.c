@@ -1,4 +1,4 @@
-/* facts.c - MdWeek lifetime and the facts stage (see facts.h).
+/* facts.c - the facts stage (see facts.h).
  *
  * Rules a reader of the report should know, decided here:
  * - Reviews given this week are the Reviewed-by/Acked-by/Tested-by/
@@ -22,207 +22,14 @@
  *   contributors and left out of the e-mail domains.
  */
 #include <string.h>
+#include "says.h"
 #include "facts.h"
 #include "config.h"
-#include "thread.h"
 
 static const char *const default_bots[] = {
   "lkp@intel.com", "pr-tracker-bot@kernel.org", "patchwork-bot*@kernel.org",
   "syzbot*", "*-bot@*", "*+bot@*", "noreply@*", "no-reply@*", NULL
 };
-
-/* ---- lifetime ---- */
-
-static void
-review_free (gpointer p)
-{
-  MdReview *r = p;
-  g_free (r->name);
-  g_free (r->email);
-  g_free (r->patch_subject);
-  g_free (r);
-}
-
-static void
-join_free (gpointer p)
-{
-  MdJoin *j = p;
-  g_free (j->to);
-  g_free (j);
-}
-
-void
-md_thread_free (MdThread *t)
-{
-  if (t == NULL)
-    return;
-  g_free (t->id);
-  g_free (t->subject);
-  g_free (t->category);
-  g_ptr_array_unref (t->messages);
-  g_ptr_array_unref (t->earlier);
-  g_free (t->series.version_str);
-  if (t->series.missing)
-    g_array_unref (t->series.missing);
-  g_free (t->series.project);
-  g_free (t->series.previous_id);
-  g_free (t->series.previous_version_str);
-  g_ptr_array_unref (t->reviews);
-  g_ptr_array_unref (t->applied);
-  g_ptr_array_unref (t->robot_failures);
-  g_ptr_array_unref (t->naks);
-  g_ptr_array_unref (t->joins);
-  g_free (t->summary);
-  g_free (t);
-}
-
-static void
-count_free (gpointer p)
-{
-  MdCategoryCount *c = p;
-  g_free (c->name);
-  g_free (c);
-}
-
-static void
-contributor_free (gpointer p)
-{
-  MdContributor *c = p;
-  g_free (c->name);
-  g_free (c->email);
-  g_free (c->domain);
-  g_free (c);
-}
-
-static void
-reviewer_free (gpointer p)
-{
-  MdReviewer *r = p;
-  g_free (r->name);
-  g_free (r->email);
-  g_free (r);
-}
-
-MdThread *
-md_thread_new (const char *id)
-{
-  MdThread *t = g_new0 (MdThread, 1);
-  t->id = g_strdup (id);
-  t->messages = g_ptr_array_new ();
-  t->earlier = g_ptr_array_new ();
-  t->reviews = g_ptr_array_new_with_free_func (review_free);
-  t->applied = g_ptr_array_new ();
-  t->robot_failures = g_ptr_array_new ();
-  t->naks = g_ptr_array_new ();
-  t->joins = g_ptr_array_new_with_free_func (join_free);
-  t->series.version = 1;
-  return t;
-}
-
-MdWeek *
-md_week_new (const char *list, gint64 since, gint64 until)
-{
-  MdWeek *w = g_new0 (MdWeek, 1);
-  w->list = g_strdup (list);
-  w->since = since;
-  w->until = until;
-  w->history_since = since - 28 * G_GINT64_CONSTANT (86400);
-  w->categories = g_ptr_array_new_with_free_func (count_free);
-  w->threads_v = g_ptr_array_new_with_free_func ((GDestroyNotify) md_thread_free);
-  w->contributors = g_ptr_array_new_with_free_func (contributor_free);
-  w->domains = g_ptr_array_new_with_free_func (contributor_free);
-  w->patches = g_ptr_array_new ();
-  w->records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                      (GDestroyNotify) md_record_free);
-  w->window_ids = g_hash_table_new (g_str_hash, g_str_equal);
-  w->reviewers = g_ptr_array_new_with_free_func (reviewer_free);
-  return w;
-}
-
-void
-md_week_free (MdWeek *w)
-{
-  if (w == NULL)
-    return;
-  g_free (w->list);
-  g_ptr_array_unref (w->categories);
-  g_ptr_array_unref (w->threads_v);
-  g_ptr_array_unref (w->contributors);
-  g_ptr_array_unref (w->domains);
-  g_ptr_array_unref (w->patches);
-  g_ptr_array_unref (w->reviewers);
-  g_hash_table_unref (w->window_ids);
-  g_hash_table_unref (w->records);
-  g_free (w);
-}
-
-MdRecord *
-md_week_add (MdWeek *week, MdRecord *rec, gboolean in_window)
-{
-  MdRecord *kept = g_hash_table_lookup (week->records, rec->message_id);
-
-  if (kept == NULL)
-    g_hash_table_insert (week->records, rec->message_id, kept = rec);
-  else
-    md_record_free (rec);
-  if (in_window)
-    g_hash_table_add (week->window_ids, kept->message_id);
-  return kept;
-}
-
-gboolean
-md_week_in_window (const MdWeek *week, const MdRecord *rec)
-{
-  return g_hash_table_contains (week->window_ids, rec->message_id);
-}
-
-GPtrArray *
-md_week_records (const MdWeek *week)
-{
-  GPtrArray *all = g_ptr_array_sized_new (g_hash_table_size (week->records));
-  GHashTableIter it;
-  gpointer rec;
-
-  g_hash_table_iter_init (&it, week->records);
-  while (g_hash_table_iter_next (&it, NULL, &rec))
-    g_ptr_array_add (all, rec);
-  return all;
-}
-
-gint64
-md_week_time (const MdWeek *week, const MdRecord *rec)
-{
-  return week->by_date ? rec->date : rec->arrival;
-}
-
-gboolean
-md_record_is_posting (const MdRecord *rec)
-{
-  return !rec->tags.reply && !rec->tags.forward
-         && (rec->tags.patch || rec->tags.git_pull);
-}
-
-int
-md_review_slot (MdTrailerKind kind)
-{
-  switch (kind)
-    {
-    case MD_TRAILER_REVIEWED_BY: return 0;
-    case MD_TRAILER_ACKED_BY:    return 1;
-    case MD_TRAILER_TESTED_BY:   return 2;
-    case MD_TRAILER_NACKED_BY:   return 3;
-    default:                     return -1;
-    }
-}
-
-char *
-md_time_iso8601 (gint64 t)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
-  /* out of GDateTime's range (years 1..9999): an absurd Date header */
-  return dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ")
-            : g_strdup ("0001-01-01T00:00:00Z");
-}
 
 /* ---- reading replies ---- */
 
@@ -240,56 +47,11 @@ is_bot (const Options *o, const MdRecord *r)
   return FALSE;
 }
 
-static GRegex *
-once_regex (GRegex **slot, const char *pattern)
-{
-  if (g_once_init_enter (slot))
-    g_once_init_leave (slot, g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE,
-                                          0, NULL));
-  return *slot;
-}
-
-/* The first line of TEXT's own (unquoted) lines that RE matches. */
-static char *
-own_line_matching (const char *text, GRegex *re)
-{
-  g_auto (GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
-
-  for (guint i = 0; lines[i]; i++)
-    {
-      const char *l = lines[i] + strspn (lines[i], " \t");
-      if (*l != '>' && g_regex_match (re, l, 0, NULL))
-        return g_strstrip (g_strdup (l));
-    }
-  return NULL;
-}
-
-char *
-md_facts_applied_line (const MdRecord *rec)
-{
-  static GRegex *applied, *merged;
-  GRegex *a = once_regex (&applied,
-    "^(thanks[,!.]?\\s*)?((i('ve|\\s+have)?|now|and)\\s+)?"
-    "(applied|queued(\\s+up)?|pushed|merged|picked\\s+up)\\b"
-    "(?!.*\\btest)(?!\\s+on\\s+top\\b)"
-    "(\\s*([,.!:]|$)"
-    /* or a destination that looks like a tree, branch or release */
-    "|\\s+((it|this|these|them|the\\s+series|all)\\s+)?(to|into|in|on|for)\\s+.{0,40}?"
-    "(\\S/\\S|\\b(next|fixes|master|main|queue|mainline|tree|branch|stable|linus)\\b|\\b\\d+\\.\\d+))");
-  GRegex *m = once_regex (&merged, "has been merged into");
-
-  if (md_record_is_posting (rec))
-    return NULL;
-  if (g_str_has_prefix (rec->from_email, "pr-tracker-bot@"))
-    return own_line_matching (rec->body, m);
-  return own_line_matching (rec->body, a);
-}
-
 static gboolean
 is_robot_failure (const Options *o, const MdRecord *rec)
 {
   static GRegex *fail;
-  GRegex *re = once_regex (&fail,
+  GRegex *re = md_once_regex (&fail,
     "auto build test (error|warning)|build (errors?|warnings?|failures?|failed)"
     "|\\b(error|warning):");
 
@@ -302,14 +64,14 @@ static gboolean
 says_nak (const MdRecord *rec)
 {
   static GRegex *nak;
-  GRegex *re = once_regex (&nak, "^(nak|nack)(ed)?\\b");
+  GRegex *re = md_once_regex (&nak, "^(nak|nack)(ed)?\\b");
 
   g_autofree char *line = NULL;
 
   for (guint i = 0; i < rec->trailers->len; i++)
     if (g_array_index (rec->trailers, MdTrailer, i).kind == MD_TRAILER_NACKED_BY)
       return TRUE;
-  line = own_line_matching (rec->body, re);
+  line = md_own_line_matching (rec->body, re);
   return line != NULL;
 }
 
@@ -399,7 +161,7 @@ thread_facts (const MdWeek *w, const Options *o, MdThread *t)
         continue;
       collect_reviews (w, t, m);
       /* only a patch or a pull request gets applied */
-      if ((applied = md_facts_applied_line (m)) != NULL && answered_posting (w, m))
+      if ((applied = md_record_applied_line (m)) != NULL && answered_posting (w, m))
         g_ptr_array_add (t->applied, (gpointer) m);
       if (is_robot_failure (o, m))
         g_ptr_array_add (t->robot_failures, (gpointer) m);

@@ -10,7 +10,7 @@
  * window's).  The cost follows the window and its threads, not the index.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 #include "source.h"
 
 typedef struct {

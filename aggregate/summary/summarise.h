@@ -20,7 +20,7 @@
  * the whole summary are bounded.
  */
 #pragma once
-#include "facts.h"
+#include "week.h"
 
 /* Longest summary, in bytes, before items are dropped. */
 #define MD_SUMMARY_MAX 3000

@@ -1,0 +1,15 @@
+/* facts.h - the facts stage: counts, reviews, applied, robots, people.
+ *
+ * Reads the threads, series and categories of an MdWeek (week.h) and
+ * fills in the per-thread and per-week facts.
+ */
+#pragma once
+#include "week.h"
+
+/* The facts stage (everything after threads, series and categories):
+ * per-thread participants, reviews, applied replies, robot failures and
+ * NAKs, then totals, per-category counts, contributors, domains,
+ * reviewers and new patches, and the final thread order.  Config keys
+ * (per list): large_thread (20), bots (address globs). */
+void md_facts_run (MdWeek *week, GKeyFile *config);
+
