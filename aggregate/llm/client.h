@@ -1,0 +1,92 @@
+/* client.h - an OpenAI-compatible chat-completions client: many requests
+ * in flight over libcurl's multi interface, retried, accounted.
+ *
+ * The caller (summary/llm-summary.c) builds one request per thread (or
+ * per part of a thread too big for one request) as a list of chat
+ * messages, hands the whole batch to md_llm_run(), and reads one result
+ * per request back.  The client knows nothing of threads or prompts; it
+ * owns the HTTP side only:
+ *
+ *   - POST {url}/chat/completions with {"model", "messages",
+ *     "max_tokens", "temperature"} and nothing vendor-specific, at most
+ *     `concurrency` transfers at once;
+ *   - the API key only in an "Authorization: Bearer" header, never in a
+ *     URL, a log line or an error message;
+ *   - connection errors, timeouts, 429 and 5xx retried with exponential
+ *     backoff and jitter, honouring Retry-After (seconds or HTTP date);
+ *   - an answer that is empty, cut (finish_reason "length"), malformed
+ *     JSON or a refusal is retried once, then reported as failed with
+ *     its reason;
+ *   - the server's "usage" summed over the run.
+ *
+ * Every field of the server's JSON is checked before use (style habit 7).
+ */
+#pragma once
+#include <glib.h>
+
+/* The [llm] group of the configuration, resolved (see md_llm_config_load). */
+typedef struct {
+  char *url;               /* base URL; requests go to {url}/chat/completions */
+  char *model;
+  char *api_key;           /* from api_key_file (0600) or api_key_env; NULL: none */
+  guint concurrency;       /* default 4 */
+  guint timeout_s;         /* per request, default 120 */
+  guint max_output_tokens; /* default 1024 */
+  double temperature;      /* default 0.2; < 0: not sent */
+  guint context_tokens;    /* input budget per thread, default 6000 */
+  guint64 budget_requests; /* per run, 0 = unlimited */
+  guint64 budget_tokens;   /* per run (prompt + completion), 0 = unlimited */
+  guint max_retries;       /* transport/429/5xx retries per request, default 4 */
+} MdLlmConfig;
+
+/* NULL with no error when CONFIG has no [llm] group; NULL with an error
+ * for a bad value or a key file readable by group or others. */
+MdLlmConfig *md_llm_config_load (GKeyFile *config, GError **error);
+void md_llm_config_free (MdLlmConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MdLlmConfig, md_llm_config_free)
+
+typedef struct {
+  char *role;              /* "system", "user", "assistant" */
+  char *content;
+} MdLlmMessage;
+
+typedef enum {
+  MD_LLM_OK,
+  MD_LLM_FAILED,           /* gave up: see reason */
+  MD_LLM_SKIPPED,          /* not sent: the run's budget was spent */
+} MdLlmStatus;
+
+typedef struct {
+  /* in */
+  GPtrArray *messages;     /* MdLlmMessage*, owned */
+  gpointer user_data;      /* the caller's, untouched */
+  /* out */
+  MdLlmStatus status;
+  char *content;           /* the answer's text (status OK) */
+  char *reason;            /* why it failed or was skipped (never holds the key) */
+  guint64 prompt_tokens, completion_tokens;  /* this request's usage, 0 if unknown */
+  guint attempts;
+} MdLlmRequest;
+
+MdLlmRequest *md_llm_request_new (gpointer user_data);
+void md_llm_request_add (MdLlmRequest *req, const char *role, const char *content);
+void md_llm_request_free (MdLlmRequest *req);
+
+typedef struct {
+  guint64 requests;        /* HTTP requests made, retries included */
+  guint64 prompt_tokens, completion_tokens;
+  guint64 retries;
+  guint64 failed;          /* requests that ended MD_LLM_FAILED */
+  guint64 skipped;         /* MD_LLM_SKIPPED by the budget */
+} MdLlmUsage;
+
+/* Run every request of REQUESTS (MdLlmRequest*) to an end, at most
+ * cfg->concurrency at once, filling their out fields and adding to
+ * *USAGE.  PROGRESS (may be NULL) is called after each request ends.
+ * Fails (FALSE) only when the client cannot run at all (libcurl could
+ * not be set up); a request that fails is reported in its status. */
+typedef void (*MdLlmProgress) (guint done, guint total,
+                               const MdLlmUsage *usage, gpointer data);
+gboolean md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests,
+                     MdLlmUsage *usage, MdLlmProgress progress,
+                     gpointer progress_data, GError **error);
