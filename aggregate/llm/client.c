@@ -29,6 +29,7 @@ typedef struct {
   gint64 not_before;                 /* monotonic µs */
   guint transport_retries, answer_retries;
   gboolean too_long;                 /* the answer passed ANSWER_MAX */
+  gboolean ended;                    /* req's status is final */
   char errbuf[CURL_ERROR_SIZE];
 } Job;
 
@@ -387,6 +388,7 @@ scrub (const MdLlmConfig *cfg, char *text)
 static void
 job_end (Run *run, Job *job, MdLlmStatus status, char *reason)
 {
+  job->ended = TRUE;
   job->req->status = status;
   job->req->reason = scrub (run->cfg, reason);
   if (status == MD_LLM_FAILED)
@@ -587,7 +589,7 @@ job_new (const MdLlmConfig *cfg, MdLlmRequest *req)
   job->answer = g_string_new (NULL);
   g_clear_pointer (&req->content, g_free);
   g_clear_pointer (&req->reason, g_free);
-  req->status = MD_LLM_OK;
+  req->status = MD_LLM_FAILED;       /* until it ends otherwise */
   req->prompt_tokens = req->completion_tokens = 0;
   req->attempts = 0;
   return job;
@@ -630,6 +632,8 @@ md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests, MdLlmUsage *usage,
       curl_multi_remove_handle (run.multi, job->easy);
       curl_easy_cleanup (job->easy);
     }
+    if (!job->ended)
+      job->req->reason = g_strdup ("not sent: the client could not run");
   }
   g_queue_clear (&run.waiting);
   curl_multi_cleanup (run.multi);

@@ -47,10 +47,9 @@ md_llm_config_free (MdLlmConfig *cfg)
 }
 
 static gboolean
-bad (GError **error, const char *key, const char *fmt, const char *what)
+bad (GError **error, const char *key, const char *what)
 {
-  g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "[" GROUP "] %s: %s %s",
-               key, what, fmt);
+  g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "[" GROUP "] %s: %s", key, what);
   return FALSE;
 }
 
@@ -99,8 +98,7 @@ get_guint (GKeyFile *kf, const char *key, guint min, guint max, guint *out,
   return TRUE;
 }
 
-/* temperature: 0 to 2 (the API's range); "none" sends no temperature,
- * for servers and models that refuse one. */
+/* temperature: 0 to 2, the API's range. */
 static gboolean
 get_temperature (GKeyFile *kf, double *out, GError **error)
 {
@@ -110,14 +108,12 @@ get_temperature (GKeyFile *kf, double *out, GError **error)
 
   if (!v)
     return TRUE;
-  if (g_ascii_strcasecmp (v, "none") == 0) {
-    *out = -1;
-    return TRUE;
-  }
   t = g_ascii_strtod (v, &end);
-  if (end == v || *end || !(t >= 0 && t <= 2))
-    return bad (error, "temperature", "is not a number from 0 to 2 (or none)",
-                "the value");
+  if (end == v || *end || !(t >= 0 && t <= 2)) {
+    g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "[" GROUP "] temperature: "
+                 "\"%s\" is not a number from 0 to 2", v);
+    return FALSE;
+  }
   *out = t;
   return TRUE;
 }
@@ -132,16 +128,15 @@ get_url (GKeyFile *kf, MdLlmConfig *cfg, GError **error)
   gsize len;
 
   if (!v)
-    return bad (error, "url", "is missing (e.g. url=http://127.0.0.1:8000/v1)",
-                "the key");
+    return bad (error, "url", "the key is missing (e.g. url=http://127.0.0.1:8000/v1)");
   uri = g_uri_parse (v, G_URI_FLAGS_NONE, NULL);
   if (!uri || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
                g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
       !g_uri_get_host (uri) || !*g_uri_get_host (uri))
-    return bad (error, "url", "is not an http:// or https:// URL", "the value");
+    return bad (error, "url", "the value is not an http:// or https:// URL");
   if (g_uri_get_userinfo (uri) || g_uri_get_query (uri) || g_uri_get_fragment (uri))
-    return bad (error, "url", "must hold no user, password, query or fragment "
-                "(put the key in api_key_file or api_key_env)", "the value");
+    return bad (error, "url", "the URL must hold no user, password, query or "
+                "fragment (put a key in api_key_file or api_key_env)");
   len = strlen (v);
   while (len > 0 && v[len - 1] == '/')
     v[--len] = '\0';
@@ -212,8 +207,8 @@ get_key (GKeyFile *kf, MdLlmConfig *cfg, GError **error)
     return FALSE;
   }
   if (file) {
-    g_autofree char *path = g_key_file_get_string (kf, GROUP, "api_key_file", NULL);
-    g_strstrip (path);
+    g_autofree char *path = g_str_has_prefix (file, "~/")
+      ? g_build_filename (g_get_home_dir (), file + 2, NULL) : g_strdup (file);
     if (!(key = read_key_file (path, error)))
       return FALSE;
   } else if (env) {
@@ -230,8 +225,8 @@ get_key (GKeyFile *kf, MdLlmConfig *cfg, GError **error)
   if (!key_ok (key)) {
     explicit_bzero (key, strlen (key));
     g_free (key);
-    return bad (error, from, "is empty or holds spaces or control characters",
-                "the key it gives");
+    return bad (error, from, "the key it gives is empty or holds spaces or "
+                "control characters");
   }
   cfg->api_key = key;
   return TRUE;
@@ -240,11 +235,13 @@ get_key (GKeyFile *kf, MdLlmConfig *cfg, GError **error)
 static gboolean
 load_numbers (GKeyFile *kf, MdLlmConfig *cfg, GError **error)
 {
+  /* The ranges of mldigest.conf(5) (lib/config-keys.c); G_MAXINT / 1000:
+   * a timeout's milliseconds fit libcurl's long anywhere. */
   return get_guint (kf, "concurrency", 1, 256, &cfg->concurrency, error) &&
-         get_guint (kf, "timeout", 1, 3600, &cfg->timeout_s, error) &&
-         get_guint (kf, "max_output_tokens", 1, 1000000, &cfg->max_output_tokens, error) &&
+         get_guint (kf, "timeout", 1, G_MAXINT / 1000, &cfg->timeout_s, error) &&
+         get_guint (kf, "max_output_tokens", 1, G_MAXINT, &cfg->max_output_tokens, error) &&
          get_temperature (kf, &cfg->temperature, error) &&
-         get_guint (kf, "context_tokens", 256, 10000000, &cfg->context_tokens, error) &&
+         get_guint (kf, "context_tokens", 256, G_MAXINT, &cfg->context_tokens, error) &&
          get_uint (kf, "budget_requests", 0, G_MAXUINT64, &cfg->budget_requests, error) &&
          get_uint (kf, "budget_tokens", 0, G_MAXUINT64, &cfg->budget_tokens, error);
 }
