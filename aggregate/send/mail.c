@@ -80,7 +80,8 @@ add_addresses (GMimeMessage *msg, GMimeAddressType type, char **values,
   for (guint i = 0; values && values[i]; i++)
     {
       g_autoptr (InternetAddressList) list = NULL;
-      if (*g_strstrip (values[i]) == '\0')
+      g_autofree char *clean = md_mail_header_clean (values[i]);
+      if (*clean == '\0')
         continue;
       if ((list = parse_addresses (values[i], error)) == NULL)
         return FALSE;
