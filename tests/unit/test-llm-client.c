@@ -313,6 +313,30 @@ test_server_errors (Fixture *f, gconstpointer data)
   g_assert_cmpuint (usage.failed, ==, 1);
 }
 
+/* A server that is down holds the run up for three requests' retries,
+ * not for every request's. */
+static void
+test_server_down (Fixture *f, gconstpointer data)
+{
+  g_autoptr (MdLlmConfig) cfg = NULL;
+  g_autoptr (GPtrArray) reqs = requests (10, NULL);
+  g_autoptr (GPtrArray) log = NULL;
+  MdLlmUsage usage = { 0 };
+
+  if (!server_start (f, "{\"default\": {\"kind\": \"500\"}}", NULL))
+    return;
+  cfg = test_config (f);
+  cfg->concurrency = 1;
+  cfg->max_retries = 2;
+  run (cfg, reqs, &usage);
+  log = server_log (f);
+  g_assert_cmpuint (log->len, ==, 9);               /* 3 requests x 3 attempts */
+  g_assert_cmpuint (usage.failed, ==, 10);
+  g_assert_cmpstr (req (reqs, 9)->reason, ==, "not sent: 3 requests in a row failed after "
+                   "every retry (last: HTTP 500: test server error 500)");
+  g_assert_cmpuint (req (reqs, 9)->attempts, ==, 0);
+}
+
 static void
 test_client_error_not_retried (Fixture *f, gconstpointer data)
 {
@@ -442,16 +466,15 @@ test_budget_requests (Fixture *f, gconstpointer data)
   run (cfg, reqs, &usage);
   log = server_log (f);
   g_assert_cmpuint (log->len, ==, 3);
-  /* Which requests get through depends on timing (the 500's retry
-   * waits while the next request goes): three HTTP requests, one of
-   * them the 500, make two answers. */
+  /* The 500's retry goes before the requests not yet tried. */
   for (guint i = 0; i < reqs->len; i++) {
     MdLlmRequest *r = req (reqs, i);
+    g_assert_cmpint (r->status, ==, i < 2 ? MD_LLM_OK : MD_LLM_SKIPPED);
     if (r->status == MD_LLM_OK) {
       done++;
     } else {
-      g_assert_cmpint (r->status, ==, MD_LLM_SKIPPED);
       g_assert_cmpstr (r->reason, ==, "the run's budget of 3 requests is spent");
+      g_assert_cmpuint (r->attempts, ==, 0);
     }
   }
   g_assert_cmpuint (usage.skipped, ==, 3);
@@ -717,6 +740,7 @@ main (int argc, char **argv)
   ADD ("/llm/retry/retry-after-cap", test_retry_after_cap);
   ADD ("/llm/retry/server-errors", test_server_errors);
   ADD ("/llm/retry/client-error", test_client_error_not_retried);
+  ADD ("/llm/retry/server-down", test_server_down);
   ADD ("/llm/retry/timeout", test_timeout);
   ADD ("/llm/retry/bad-answers", test_bad_answers);
   ADD ("/llm/usage/summed", test_usage_summed);
