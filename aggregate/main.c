@@ -48,7 +48,7 @@ static OutputKind out_kind = OUT_REPORT;
 static MdFormat report_format = MD_FORMAT_MD;
 
 static const GOptionEntry entries[] = {
-  { "index", 0, 0, G_OPTION_ARG_FILENAME, &opt_index, "the index (default $MLDIGEST_INDEX or $XDG_DATA_HOME/mldigest/index.tdb)", "PATH" },
+  { "index", 0, 0, G_OPTION_ARG_FILENAME, &opt_index, "the index (default $MLDIGEST_INDEX, else [index] path, else $XDG_DATA_HOME/mldigest/index.tdb); {list} is --list", "PATH" },
   { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "configuration file", "FILE" },
   { "list", 0, 0, G_OPTION_ARG_STRING, &opt_list, "the list: short name or List-Id", "NAME" },
   { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since, "window start by Date (YYYY-MM-DD or ISO 8601)", "TIME" },
@@ -291,16 +291,32 @@ check_config (GError **error)
   return FALSE;
 }
 
+/* --index, $MLDIGEST_INDEX, [index] path or the default; the file of
+ * --list when the path holds {list}. */
+static char *
+index_path (GKeyFile *config, GError **error)
+{
+  g_autofree char *list = md_list_short_name (opt_list);
+
+  if (list == NULL && md_config_index_per_list (config, opt_index))
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+                   "the index path holds {list}: choose the list with --list");
+      return NULL;
+    }
+  return md_config_index_path (config, opt_index, list);
+}
+
 static gboolean
 run (GError **error)
 {
   g_autoptr (GKeyFile) config = md_config_load (opt_config, NULL, error);
-  g_autofree char *path = opt_index ? g_strdup (opt_index) : md_index_default_path ();
+  g_autofree char *path = config ? index_path (config, error) : NULL;
   g_autoptr (MdWeek) week = NULL;
   MdIndex *idx;
   gboolean ok;
 
-  if (config == NULL)
+  if (path == NULL)
     return FALSE;
   if ((idx = md_index_open (path, MD_INDEX_READ, LOCK_TIMEOUT_MS, error)) == NULL)
     return FALSE;

@@ -10,7 +10,6 @@
 #include "index.h"
 
 #define MD_INDEX_FORMAT "1"            /* value of meta:format */
-#define MD_INDEX_UNLISTED "unlisted"   /* list of mail with no List-Id and no --list */
 #define MD_STATE_VERSION 1             /* version byte of x: values */
 
 struct _MdIndex {
@@ -22,6 +21,8 @@ struct _MdIndex {
   GHashTable *pending;    /* in a batch: list entries to append at commit,
                            * GBytes key -> GString entries */
   char *tdb_log;          /* TDB's last error message: the reason when errno has none */
+  guint64 max_size;       /* md_index_set_max_size(), 0: none */
+  guint64 size_at_start;  /* the file's size when the transaction started */
 };
 
 /* Keys.  Each returns a new GString whose bytes (without a terminating

@@ -13,6 +13,8 @@
 
 typedef struct _MdIndex MdIndex;
 
+#define MD_INDEX_UNLISTED "unlisted"   /* list of mail with no List-Id and no --list */
+
 typedef enum {
   MD_INDEX_READ,
   MD_INDEX_WRITE,   /* creates the file (mode 0600) and its directory */
@@ -28,6 +30,10 @@ MdIndex *md_index_open (const char *path, MdIndexMode mode,
                         guint lock_timeout_ms, GError **error);
 /* Cancels an open batch; fails when the file could not be closed cleanly. */
 gboolean md_index_close (MdIndex *idx, GError **error);
+
+/* Refuse (MD_ERROR_TEMP, nothing written) a transaction that would grow
+ * the file past MAX_SIZE bytes; 0: no limit but TDB's own (4 GiB). */
+void md_index_set_max_size (MdIndex *idx, guint64 max_size);
 
 /* A batch makes many md_index_add() calls one transaction (bulk import).
  * Without one, each md_index_add() is its own synced transaction. */
