@@ -22,6 +22,7 @@
 #include <string.h>
 #include "category.h"
 #include "check.h"
+#include "expire.h"
 #include "facts.h"
 #include "config.h"
 #include "error.h"
@@ -40,7 +41,7 @@
 static char *opt_index, *opt_config, *opt_list, *opt_since, *opt_until;
 static char *opt_week, *opt_format, *opt_output, *opt_timezone;
 static char *opt_lang, *opt_template;
-static gboolean opt_check_config;
+static gboolean opt_check_config, opt_expire;
 
 /* What --format asks for: a report (render.c) or the facts. */
 typedef enum { OUT_REPORT, OUT_JSON, OUT_FACTS } OutputKind;
@@ -60,6 +61,7 @@ static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "write to FILE (atomically) instead of stdout", "FILE" },
   { "timezone", 0, 0, G_OPTION_ARG_STRING, &opt_timezone, "time zone for human-readable times (default UTC)", "TZ" },
   { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config, "check the configuration file and say what is wrong", NULL },
+  { "expire", 0, 0, G_OPTION_ARG_NONE, &opt_expire, "remove messages older than [index] keep_days and shrink the index", NULL },
   { NULL }
 };
 
@@ -307,6 +309,23 @@ index_path (GKeyFile *config, GError **error)
   return md_config_index_path (config, opt_index, list);
 }
 
+/* --expire: retention, one line per index file on stdout. */
+static gboolean
+expire (GError **error)
+{
+  g_autoptr (GKeyFile) config = md_config_load (opt_config, NULL, error);
+  g_autofree char *list = md_list_short_name (opt_list);
+  g_autoptr (GString) out = g_string_new (NULL);
+  gint64 now;
+  gboolean ok;
+
+  if (config == NULL || !now_time (&now, error))
+    return FALSE;
+  ok = md_expire_run (config, opt_index, list, now, out, error);
+  fputs (out->str, stdout);
+  return ok;
+}
+
 static gboolean
 run (GError **error)
 {
@@ -333,7 +352,8 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   if (parse_options (&argc, &argv, &error)
-      && (opt_check_config ? check_config (&error) : run (&error)))
+      && (opt_check_config ? check_config (&error)
+          : opt_expire ? expire (&error) : run (&error)))
     return 0;
   g_printerr ("%s: %s\n", PROG, error->message);
   if (error->domain == MD_ERROR && error->code == MD_ERROR_USAGE)

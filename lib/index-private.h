@@ -12,6 +12,13 @@
 #define MD_INDEX_FORMAT "1"            /* value of meta:format */
 #define MD_STATE_VERSION 1             /* version byte of x: values */
 
+/* Fixed when the file is created.  A bigger hash table keeps chains short
+ * (each message adds about five keys) but costs a copy of it per
+ * transaction; 16411 buckets (64 KiB) keeps chains under ten keys up to
+ * about 30,000 messages and the per-message transaction cheap. */
+#define MD_INDEX_HASH_SIZE 16411
+#define MD_INDEX_TDB_FLAGS (TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING)
+
 struct _MdIndex {
   struct tdb_context *tdb;
   char *path;
@@ -78,3 +85,6 @@ gboolean md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
  * failure (MD_ERROR_CORRUPT for a bad record). */
 gboolean md_index_fetch_record (MdIndex *idx, const char *message_id,
                                 MdRecord **rec, GError **error);
+
+/* fsync() the directory DIR (after a file in it was created or renamed). */
+gboolean md_index_sync_dir (const char *dir, GError **error);

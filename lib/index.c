@@ -33,12 +33,6 @@
 #include "error.h"
 #include "stored.h"
 
-/* Fixed when the file is created.  A bigger hash table keeps chains short
- * (each message adds about five keys) but costs a copy of it per
- * transaction; 16411 buckets (64 KiB) keeps chains under ten keys up to
- * about 30,000 messages and the per-message transaction cheap. */
-#define HASH_SIZE 16411
-#define TDB_FLAGS (TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING)
 
 char *
 md_index_default_path (void)
@@ -289,18 +283,36 @@ transaction_start (MdIndex *idx, GError **error)
     }
 }
 
-/* The file only grows inside a transaction (TDB keeps the new blocks in
- * memory until the commit), so a store that would take it past max_size
- * is refused here, before anything reaches the disk. */
+/* The size the file will have after the commit.  The file only grows
+ * inside a transaction (TDB keeps new blocks in memory until the
+ * commit), but the commit itself may grow it once more: when the data
+ * grew past the recovery area, TDB moves that area to the end of the file
+ * and allocates it generously, as tdb_expand_adjust() does, by a quarter
+ * of the file (a tenth above 100 MiB) or a hundred times the area
+ * (some hundred KiB for the area of a message).  Counting that too keeps
+ * the file under max_size after the commit, not only before it. */
+static guint64
+size_after_commit (MdIndex *idx)
+{
+  guint64 size = tdb_map_size (idx->tdb);
+  guint64 slack = size / (size > (100u << 20) ? 10 : 4);
+
+  if (size <= idx->size_at_start)
+    return size;
+  return size + MAX (slack, 1u << 20);
+}
+
+/* A store that would take the file past max_size is refused here, before
+ * anything reaches the disk. */
 static gboolean
 growth_allowed (MdIndex *idx, GError **error)
 {
-  guint64 size = tdb_map_size (idx->tdb);
+  guint64 size;
 
-  if (idx->max_size == 0 || size <= idx->size_at_start || size <= idx->max_size)
+  if (idx->max_size == 0 || (size = size_after_commit (idx)) <= idx->max_size)
     return TRUE;
   g_set_error (error, MD_ERROR, MD_ERROR_TEMP,
-               "index '%s' would grow to %" G_GUINT64_FORMAT " bytes, past its limit of %"
+               "index '%s' would grow to about %" G_GUINT64_FORMAT " bytes, past its limit of %"
                G_GUINT64_FORMAT " ([index] max_size; a TDB file cannot pass 4 GiB): "
                "remove old messages with [index] keep_days and mldigest-aggregate --expire, "
                "or give each list a file of its own with {list} in [index] path",
@@ -425,8 +437,8 @@ check_format (MdIndex *idx, GError **error)
   return FALSE;
 }
 
-static gboolean
-sync_dir (const char *dir, GError **error)
+gboolean
+md_index_sync_dir (const char *dir, GError **error)
 {
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0 && fsync (fd) == 0 && close (fd) == 0)
@@ -446,12 +458,12 @@ static gboolean
 sync_new_entries (const char *path, GPtrArray *new_dirs, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
-  if (!sync_dir (dir, error))
+  if (!md_index_sync_dir (dir, error))
     return FALSE;
   for (guint i = 0; new_dirs != NULL && i < new_dirs->len; i++)
     {
       g_autofree char *parent = g_path_get_dirname (new_dirs->pdata[i]);
-      if (!sync_dir (parent, error))
+      if (!md_index_sync_dir (parent, error))
         return FALSE;
     }
   return TRUE;
@@ -491,7 +503,7 @@ make_parent_dir (const char *path, GPtrArray *new_dirs, GError **error)
 static int
 tdb_flags_for (MdIndexMode mode)
 {
-  return TDB_FLAGS | (mode == MD_INDEX_WRITE ? TDB_NOMMAP : 0);
+  return MD_INDEX_TDB_FLAGS | (mode == MD_INDEX_WRITE ? TDB_NOMMAP : 0);
 }
 
 static struct tdb_context *
@@ -499,7 +511,7 @@ tdb_open_with (MdIndex *idx, int open_flags)
 {
   struct tdb_logging_context log = { log_tdb, idx };
   errno = 0;
-  return tdb_open_ex (idx->path, HASH_SIZE, tdb_flags_for (idx->mode),
+  return tdb_open_ex (idx->path, MD_INDEX_HASH_SIZE, tdb_flags_for (idx->mode),
                       open_flags | O_CLOEXEC, 0600, &log, NULL);
 }
 

@@ -86,3 +86,18 @@ gboolean md_index_state_put (MdIndex *idx, const char *ns, const char *key,
                              GVariant *value, GError **error);
 GVariant *md_index_state_get (MdIndex *idx, const char *ns, const char *key,
                               const GVariantType *type, GError **error);
+
+/* Retention (index-expire.c): the messages of the file at PATH that
+ * arrived before CUTOFF (UTC seconds) are removed with their thread,
+ * time-index and series entries; the aggregator's state (x:) and
+ * meta: keys are kept.  The live keys are written to a new file that
+ * replaces the old one, so the space comes back to the file system;
+ * writers may keep delivering meanwhile (they wait for the lock, at most
+ * their timeout, and then write to the new file). */
+typedef struct {
+  guint64 messages, removed;       /* messages before, and removed */
+  guint64 size_before, size_after; /* bytes of the file */
+} MdExpireStats;
+
+gboolean md_index_expire (const char *path, gint64 cutoff, guint lock_timeout_ms,
+                          MdExpireStats *stats, GError **error);
