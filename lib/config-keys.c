@@ -44,7 +44,7 @@ const MdConfKey md_config_keys[] = {
   { "list", "to", MD_CONF_ADDRESSES, NULL, NULL, "where the digest is mailed (the list address)" },
   { "list", "cc", MD_CONF_ADDRESSES, NULL, NULL, "Cc of the digest, ';'-separated" },
   { "list", "bcc", MD_CONF_ADDRESSES, NULL, NULL, "Bcc of the digest, ';'-separated" },
-  { "list", "subject", MD_CONF_STRING, "[NAME] weekly digest YYYY-Www", NULL,
+  { "list", "subject", MD_CONF_STRING, "[{list}] weekly digest {week}", NULL,
     "subject of the digest mail" },
   { "list", "reply_to", MD_CONF_ADDRESS, NULL, NULL, "Reply-To of the digest mail" },
   { "list", "archive_dir", MD_CONF_DIR, NULL, NULL,
