@@ -9,7 +9,9 @@
  *   facts/series.c    series completeness and the previous version
  *   facts/category.c  the report section of each thread (configurable rules)
  *   facts/facts.c     counts, reviews, applied, robots, people, new patches
- *   summary/          the summary of each thread (reports only)
+ *   summary/          the summary of each thread: a model's (llm-summary.c,
+ *                     over llm/client.c), checked, kept in the index; the
+ *                     built-in one (summarise.c) for the rest
  *   report/render.c   the report from a template (Markdown, HTML, text);
  *   report/json.c, report/textout.c  the facts as JSON or a compact dump
  *
@@ -20,12 +22,17 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "category.h"
 #include "facts.h"
 #include "config.h"
 #include "error.h"
+#include "history.h"
 #include "json.h"
+#include "lang.h"
+#include "llm-summary.h"
 #include "message.h"
+#include "previous.h"
 #include "render.h"
 #include "series.h"
 #include "summarise.h"
@@ -38,7 +45,7 @@
 
 static char *opt_index, *opt_config, *opt_list, *opt_since, *opt_until;
 static char *opt_week, *opt_format, *opt_output, *opt_timezone;
-static char *opt_lang, *opt_template;
+static char *opt_lang, *opt_template, *opt_summariser;
 
 /* What --format asks for: a report (render.c) or the facts. */
 typedef enum { OUT_REPORT, OUT_JSON, OUT_FACTS } OutputKind;
@@ -57,6 +64,7 @@ static const GOptionEntry entries[] = {
   { "template", 0, 0, G_OPTION_ARG_STRING, &opt_template, "report template: weekly (default), update, or a path", "NAME|PATH" },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "write to FILE (atomically) instead of stdout", "FILE" },
   { "timezone", 0, 0, G_OPTION_ARG_STRING, &opt_timezone, "time zone for human-readable times (default UTC)", "TZ" },
+  { "summariser", 0, 0, G_OPTION_ARG_STRING, &opt_summariser, "llm (the default with an [llm] group in the config) or builtin", "NAME" },
   { NULL }
 };
 
@@ -90,6 +98,13 @@ parse_options (int *argc, char ***argv, GError **error)
   if (*argc > 1)
     {
       g_set_error (error, MD_ERROR, MD_ERROR_USAGE, "unexpected argument '%s'", (*argv)[1]);
+      return FALSE;
+    }
+  if (opt_summariser && strcmp (opt_summariser, "llm") != 0
+      && strcmp (opt_summariser, "builtin") != 0)
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+                   "unknown summariser '%s' (want llm or builtin)", opt_summariser);
       return FALSE;
     }
   return parse_format (error);
@@ -218,21 +233,33 @@ write_output (const char *data, gsize len, GError **error)
   return FALSE;
 }
 
-/* The report: built-in summaries for threads that have none, then the
- * template.  Options win over the list's config keys lang, template and
- * archive_url; zh-CN "weekly" when nothing is set. */
+/* --lang, else the list's "lang", else zh-CN; checked. */
+static const char *
+report_lang (GKeyFile *config, const char *list, GError **error)
+{
+  g_autofree char *lang = opt_lang ? g_strdup (opt_lang)
+                                   : md_config_list_string (config, list, "lang", NULL);
+  const char *canon = md_lang_canonical (lang);
+
+  if (canon == NULL)
+    g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+                 "unsupported language '%s' (zh-CN or en)", lang);
+  return canon;
+}
+
+/* The report from the template.  Options win over the list's config keys
+ * lang, template and archive_url; zh-CN "weekly" when nothing is set. */
 static char *
 render_report (MdWeek *week, GKeyFile *config, GTimeZone *tz, GError **error)
 {
-  g_autofree char *lang = opt_lang ? g_strdup (opt_lang)
-                                   : md_config_list_string (config, week->list, "lang", NULL);
+  const char *lang = report_lang (config, week->list, error);
   g_autofree char *tmpl = opt_template ? g_strdup (opt_template)
                                        : md_config_list_string (config, week->list, "template", NULL);
   g_autofree char *archive = md_config_list_string (config, week->list, "archive_url", NULL);
   MdRenderOptions ro = { .format = report_format, .lang = lang, .template_name = tmpl,
                          .tz = tz, .archive_url = archive };
 
-  if (!md_summarise_builtin (week, lang, error))
+  if (lang == NULL)
     return NULL;
   return md_render (week, &ro, error);
 }
@@ -252,6 +279,126 @@ render_and_write (MdWeek *week, GKeyFile *config, GError **error)
                                         : render_report (week, config, tz, error)) == NULL)
     return FALSE;
   return write_output (out, len ? len : strlen (out), error);
+}
+
+/* ---- summaries ---- */
+
+/* The [llm] group when the model summarises: --summariser llm, or by
+ * default when the config has the group; NULL (no error) for the
+ * built-in summariser. */
+static gboolean
+load_llm (GKeyFile *config, MdLlmConfig **llm, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  *llm = NULL;
+  if (out_kind == OUT_FACTS || g_strcmp0 (opt_summariser, "builtin") == 0)
+    return TRUE;
+  if ((*llm = md_llm_config_load (config, &local)) != NULL)
+    return TRUE;
+  if (local)
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "[llm]: %s", local->message);
+      return FALSE;
+    }
+  if (opt_summariser == NULL)
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+               "--summariser llm needs an [llm] group in the configuration");
+  return FALSE;
+}
+
+/* What the summarisers read from the index while it is open: the replies
+ * on v(N-1) and, for the model, the stored summaries. */
+static gboolean
+summary_inputs (MdWeek *week, MdIndex *idx, const MdLlmConfig *llm,
+                GHashTable **history, GError **error)
+{
+  MdSource src;
+  guint bad = 0;
+
+  if (out_kind == OUT_FACTS)
+    return TRUE;
+  md_source_init_index (&src, idx);
+  if (!md_previous_load (week, &src, error))
+    return FALSE;
+  if (llm && (*history = md_history_load (idx, week, &bad, error)) == NULL)
+    return FALSE;
+  if (bad)
+    g_printerr ("%s: %u stored summaries could not be read: asking again\n", PROG, bad);
+  return TRUE;
+}
+
+/* The run's new summaries into the index, in one transaction of their
+ * own.  The report does not depend on it: a failure is a warning. */
+static void
+store_history (const char *path, GHashTable *store)
+{
+  g_autoptr (GError) local = NULL;
+  MdIndex *idx;
+
+  if (g_hash_table_size (store) == 0)
+    return;
+  if ((idx = md_index_open (path, MD_INDEX_WRITE, LOCK_TIMEOUT_MS, &local)) != NULL)
+    {
+      gboolean ok = md_history_store (idx, store, &local);
+      md_index_close (idx, ok ? &local : NULL);
+    }
+  if (local)
+    g_printerr ("%s: warning: summaries not kept for next run: %s\n", PROG, local->message);
+}
+
+static void
+print_usage (const MdLlmSummaryRun *run)
+{
+  const MdLlmUsage *u = &run->usage;
+
+  g_printerr ("%s: model: %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT
+              " prompt tokens, %" G_GUINT64_FORMAT " completion tokens, %"
+              G_GUINT64_FORMAT " retries, %u fallbacks; %u of %u threads summarised"
+              " (%u from earlier runs), %u sentences dropped\n", PROG,
+              u->requests, u->prompt_tokens, u->completion_tokens, u->retries,
+              run->fallbacks, run->summarised, run->threads, run->reused, run->dropped);
+  if (run->fallbacks)
+    g_printerr ("%s: %u thread summaries fell back to the built-in summariser"
+                " (marked in the report); the report is complete\n", PROG, run->fallbacks);
+}
+
+static gboolean
+summarise_llm (MdWeek *week, GKeyFile *config, const char *lang, const MdLlmConfig *llm,
+               GHashTable *history, const char *path, GError **error)
+{
+  g_autofree char *archive = md_config_list_string (config, week->list, "archive_url", NULL);
+  MdLlmSummaryOptions o = { llm, lang, archive, history, isatty (2) };
+  MdLlmSummaryRun run;
+  gboolean ok;
+
+  md_llm_summary_run_init (&run);
+  ok = md_llm_summarise (week, &o, &run, error);
+  if (ok)
+    {
+      print_usage (&run);
+      store_history (path, run.store);
+    }
+  md_llm_summary_run_clear (&run);
+  return ok;
+}
+
+/* Every thread's summary: the model's where it stands, the built-in one
+ * for the rest. */
+static gboolean
+summarise (MdWeek *week, GKeyFile *config, const MdLlmConfig *llm,
+           GHashTable *history, const char *path, GError **error)
+{
+  const char *lang;
+
+  if (out_kind == OUT_FACTS)
+    return TRUE;
+  if ((lang = report_lang (config, week->list, error)) == NULL)
+    return FALSE;
+  if (llm && !summarise_llm (week, config, lang, llm, history, path, error))
+    return FALSE;
+  return md_summarise_builtin (week, lang, error);
 }
 
 static gboolean
@@ -278,17 +425,21 @@ run (GError **error)
   g_autoptr (GKeyFile) config = md_config_load (opt_config, NULL, error);
   g_autofree char *path = opt_index ? g_strdup (opt_index) : md_index_default_path ();
   g_autoptr (MdWeek) week = NULL;
+  g_autoptr (MdLlmConfig) llm = NULL;
+  g_autoptr (GHashTable) history = NULL;
   MdIndex *idx;
   gboolean ok;
 
-  if (config == NULL)
+  if (config == NULL || !load_llm (config, &llm, error))
     return FALSE;
   if ((idx = md_index_open (path, MD_INDEX_READ, LOCK_TIMEOUT_MS, error)) == NULL)
     return FALSE;
-  ok = open_week (idx, config, &week, error) && aggregate (week, idx, config, error);
+  ok = open_week (idx, config, &week, error) && aggregate (week, idx, config, error)
+       && summary_inputs (week, idx, llm, &history, error);
   if (!md_index_close (idx, ok ? error : NULL))
     ok = FALSE;
-  return ok && render_and_write (week, config, error);
+  return ok && summarise (week, config, llm, history, path, error)
+         && render_and_write (week, config, error);
 }
 
 int
