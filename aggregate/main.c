@@ -368,8 +368,9 @@ static gboolean
 summarise_llm (MdWeek *week, GKeyFile *config, const char *lang, const MdLlmConfig *llm,
                GHashTable *history, const char *path, GError **error)
 {
-  g_autofree char *archive = md_config_list_string (config, week->list, "archive_url", NULL);
-  MdLlmSummaryOptions o = { llm, lang, archive, history, isatty (2) };
+  g_autofree char *archive = md_config_list_string (config, week->list, "archive_url",
+                                                    MD_ARCHIVE_URL_DEFAULT);
+  MdLlmSummaryOptions o = { llm, lang, *archive ? archive : NULL, history, isatty (2) };
   MdLlmSummaryRun run;
   gboolean ok;
 

@@ -538,6 +538,27 @@ typedef struct {
   gboolean is_series;
 } Walk;
 
+/* S escaped for Markdown, its outer spaces kept (the escape trims). */
+static void
+append_escaped (GString *out, const char *s, gsize len)
+{
+  g_autofree char *part = g_strndup (s, len);
+  g_autofree char *e = md_escape_md_n (part, SENTENCE_MAX);
+  gsize lead = strspn (part, " "), n = strlen (part);
+
+  if (*e == '\0')
+    {
+      if (n)
+        g_string_append_c (out, ' ');
+      return;
+    }
+  if (lead)
+    g_string_append_c (out, ' ');
+  g_string_append (out, e);
+  if (n > lead && part[n - 1] == ' ')
+    g_string_append_c (out, ' ');
+}
+
 /* S with each mark given to FN (numbers) and replaced by its result. */
 static char *
 map_marks (const char *s, char *(*fn) (GArray *nums, const Walk *w), const Walk *w,
@@ -559,20 +580,14 @@ map_marks (const char *s, char *(*fn) (GArray *nums, const Walk *w), const Walk 
       mark_numbers (inside, nums);
       repl = fn (nums, w);
       if (escape)
-        {
-          g_autofree char *e = md_escape_md_n (between, SENTENCE_MAX);
-          g_string_append (out, e);
-        }
+        append_escaped (out, between, strlen (between));
       else
         g_string_append (out, between);
       g_string_append (out, repl);
       done = to;
     }
   if (escape)
-    {
-      g_autofree char *e = md_escape_md_n (s + done, SENTENCE_MAX);
-      g_string_append (out, e);
-    }
+    append_escaped (out, s + done, strlen (s + done));
   else
     g_string_append (out, s + done);
   return g_string_free (g_steal_pointer (&out), FALSE);

@@ -67,7 +67,7 @@ md_history_from_variant (GVariant *v)
       || !g_variant_is_normal_form (v))
     return NULL;
   h = md_history_new ();
-  g_variant_get (v, "(u&&x&x&s&sasa(us))", &version, &h->since, &h->until,
+  g_variant_get (v, "(uxx&s&sasa(us))", &version, &h->since, &h->until,
                  &model, &text, &ids, &cites);
   if (version != HISTORY_VERSION || *text == '\0'
       || !g_utf8_validate (model, -1, NULL) || !g_utf8_validate (text, -1, NULL))

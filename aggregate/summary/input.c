@@ -49,7 +49,8 @@ keep_lines (char **lines, GPtrArray *out)
       g_autofree char *s = g_strstrip (g_strdup (l));
       if (strcmp (l, "-- ") == 0 || strcmp (l, "--") == 0)
         break;                                /* the signature */
-      if (md_text_is_quoted (l, strlen (l)) || md_excerpt_is_trailer (s))
+      if (md_text_is_quoted (l, strlen (l)) || md_excerpt_is_trailer (s)
+          || strcmp (s, "[...]") == 0 || g_str_has_prefix (s, "[snip"))
         continue;
       if (md_excerpt_is_attribution (s))
         {
@@ -108,6 +109,19 @@ md_input_cut (const char *text, guint max_tokens)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* "[2] https://..." at a line's start would read as a message's number. */
+static void
+defuse_numbers (GString *s)
+{
+  static GRegex *lead;
+
+  if (g_once_init_enter (&lead))
+    g_once_init_leave (&lead, g_regex_new ("^([ \\t]*)\\[(\\d+)\\]", G_REGEX_MULTILINE, 0, NULL));
+  g_autofree char *out = g_regex_replace (lead, s->str, s->len, 0, "\\1(\\2)", 0, NULL);
+  if (out)
+    g_string_assign (s, out);
+}
+
 char *
 md_input_fence (const char *text)
 {
@@ -115,6 +129,7 @@ md_input_fence (const char *text)
 
   g_string_replace (s, "<<<", "‹‹‹", 0);
   g_string_replace (s, ">>>", "›››", 0);
+  defuse_numbers (s);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
@@ -142,6 +157,16 @@ short_diffstat (const char *diffstat)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* A cover letter's text holds its diffstat already. */
+static gboolean
+holds_diffstat (const char *own, const char *diffstat)
+{
+  g_auto (GStrv) lines = g_strsplit (diffstat, "\n", 2);
+  g_autofree char *first = g_strstrip (g_strdup (lines[0]));
+
+  return *first && strstr (own, first) != NULL;
+}
+
 /* What the model reads of REC: a patch is its commit message and its
  * diffstat (the diff was dropped at ingest); anything else its own text. */
 static char *
@@ -150,7 +175,7 @@ plain_text (const MdRecord *rec)
   g_autofree char *own = md_input_clean (rec->commit_msg ? rec->commit_msg : rec->body);
   g_autofree char *stat = NULL;
 
-  if (rec->diffstat == NULL || *rec->diffstat == '\0')
+  if (rec->diffstat == NULL || *rec->diffstat == '\0' || holds_diffstat (own, rec->diffstat))
     return g_steal_pointer (&own);
   stat = short_diffstat (rec->diffstat);
   return g_strdup_printf ("%s%s[diff not shown; diffstat:]\n%s", own,
@@ -166,9 +191,9 @@ block (guint n, const MdRecord *rec, const char *plain)
   g_autofree char *subject = md_input_fence (rec->subject);
   g_autofree char *body = md_input_fence (plain);
 
-  return g_strdup_printf ("<<<MESSAGE [%u] from: %s <%s>; date: %s; subject: %s>>>\n"
-                          "%s\n<<<END OF MESSAGE [%u]>>>",
-                          n, from, email, date, subject, body, n);
+  return g_strdup_printf ("<<<MESSAGE %u\n[%u] from: %s <%s>; date: %s; subject: %s\n"
+                          "%s\nMESSAGE %u>>>",
+                          n, n, from, email, date, subject, body, n);
 }
 
 /* ---- choosing what fits ---- */
@@ -219,7 +244,12 @@ add_msgs (MdInput *in, const MdThread *t, GPtrArray *recs, MdInputKind kind,
       m->kind = kind;
       m->rec = recs->pdata[i];
       plain = plain_text (m->rec);
-      m->plain = md_input_cut (plain, msg_max);
+      m->text = block (m->n, m->rec, "");   /* the frame alone, for its size */
+      /* the frame, then as much of the text as MSG_MAX leaves (the cut
+       * mark's few tokens included) */
+      m->plain = md_input_cut (plain, msg_max > md_tokens_estimate (m->text) + 24
+                                      ? msg_max - md_tokens_estimate (m->text) - 8 : 16);
+      g_free (m->text);
       m->text = block (m->n, m->rec, m->plain);
       m->tokens = md_tokens_estimate (m->text);
       m->weight = weight (t, m->rec, kind, never ? G_MAXUINT : i, m->tokens);
@@ -265,10 +295,20 @@ split (MdInput *in, GPtrArray *kept, guint budget)
     }
 }
 
+/* A copy of A that does not own its elements (g_ptr_array_copy() keeps
+ * the free function). */
+static GPtrArray *
+borrowed_copy (GPtrArray *a)
+{
+  GPtrArray *c = g_ptr_array_copy (a, NULL, NULL);
+  g_ptr_array_set_free_func (c, NULL);
+  return c;
+}
+
 static void
 choose (MdInput *in, guint budget)
 {
-  g_autoptr (GPtrArray) order = g_ptr_array_copy (in->msgs, NULL, NULL);
+  g_autoptr (GPtrArray) order = borrowed_copy (in->msgs);
   g_autoptr (GPtrArray) kept = g_ptr_array_new ();
   guint64 room = (guint64) budget * MD_INPUT_MAX_PARTS, used = 0;
 
@@ -285,7 +325,7 @@ choose (MdInput *in, guint budget)
   /* parts do not pack perfectly: leave out the least telling until they fit */
   for (;;)
     {
-      g_autoptr (GPtrArray) sorted = g_ptr_array_copy (kept, NULL, NULL);
+      g_autoptr (GPtrArray) sorted = borrowed_copy (kept);
       g_ptr_array_sort (sorted, by_number);
       split (in, sorted, budget);
       if (in->parts->len <= MD_INPUT_MAX_PARTS || kept->len == 0)

@@ -356,8 +356,7 @@ keep (Run *r, Job *j, MdCiteResult *res)
   for (guint i = 0; i < j->in->msgs->len; i++)
     {
       const MdInputMsg *m = j->in->msgs->pdata[i];
-      if (m->kind != MD_INPUT_PREVIOUS)
-        g_ptr_array_add (h->covered, g_strdup (m->rec->message_id));
+      g_ptr_array_add (h->covered, g_strdup (m->rec->message_id));
     }
   g_hash_table_insert (r->run->store, md_history_key (r->week->list, t), h);
 }
