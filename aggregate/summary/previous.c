@@ -100,19 +100,17 @@ mentions (const char *changelog, const MdRecord *who)
   return FALSE;
 }
 
-char *
-md_previous_named (const MdThread *t, const char *changelog, const char *sep)
+void
+md_previous_reviewers (const MdThread *t, const char *changelog,
+                       GPtrArray *named, GPtrArray *unnamed)
 {
-  g_autoptr (GString) out = g_string_new (NULL);
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  for (guint i = 0; changelog && i < t->previous_replies->len; i++)
+  for (guint i = 0; i < t->previous_replies->len; i++)
     {
       const MdRecord *r = t->previous_replies->pdata[i];
-      if (!g_hash_table_add (seen, r->from_email) || !mentions (changelog, r))
+      if (!g_hash_table_add (seen, r->from_email))
         continue;
-      g_string_append_printf (out, "%s%s", out->len ? sep : "",
-                              *r->from_name ? r->from_name : r->from_email);
+      g_ptr_array_add (changelog && mentions (changelog, r) ? named : unnamed, (gpointer) r);
     }
-  return g_string_free (g_steal_pointer (&out), FALSE);
 }

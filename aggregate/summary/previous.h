@@ -20,7 +20,8 @@
  * fails. */
 gboolean md_previous_load (MdWeek *week, const MdSource *src, GError **error);
 
-/* The reviewers of THREAD's v(N-1) (distinct, reply order) whose name or
- * address CHANGELOG mentions; "" when none.  Names joined by SEP. */
-char *md_previous_named (const MdThread *thread, const char *changelog,
-                         const char *sep);
+/* The reviewers of THREAD's v(N-1), one reply each (borrowed, reply
+ * order), into NAMED when CHANGELOG mentions their name, first name or
+ * address, else into UNNAMED. */
+void md_previous_reviewers (const MdThread *thread, const char *changelog,
+                            GPtrArray *named, GPtrArray *unnamed);
