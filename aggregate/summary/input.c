@@ -39,6 +39,34 @@ is_blank (const char *s)
   return md_text_is_blank (s, strlen (s));
 }
 
+static gboolean
+starts_diff (const char *l)
+{
+  return g_str_has_prefix (l, "diff --git ") || g_str_has_prefix (l, "--- a/")
+         || g_str_has_prefix (l, "Index: ") || g_str_has_prefix (l, "@@ -");
+}
+
+static gboolean
+diff_line (const char *l)
+{
+  return *l == ' ' || *l == '+' || *l == '-' || *l == '@' || *l == '\t'
+         || *l == '\\' || g_str_has_prefix (l, "index ") || starts_diff (l);
+}
+
+/* A diff the parser left in the text (one a mail client wrapped, so it no
+ * longer parses): from its first line on, until a blank line is followed
+ * by one that is no diff line.  Returns the index of its last line. */
+static guint
+skip_diff (char **lines, guint i)
+{
+  for (; lines[i + 1]; i++)
+    if (is_blank (lines[i + 1]) && (lines[i + 2] == NULL || !diff_line (lines[i + 2])))
+      return i;
+  return i;
+}
+
+static const char diff_mark[] = "[diff not shown]";
+
 /* Lines of TEXT worth a model's time, kept in OUT (borrowed from LINES). */
 static void
 keep_lines (char **lines, GPtrArray *out)
@@ -49,6 +77,12 @@ keep_lines (char **lines, GPtrArray *out)
       g_autofree char *s = g_strstrip (g_strdup (l));
       if (strcmp (l, "-- ") == 0 || strcmp (l, "--") == 0)
         break;                                /* the signature */
+      if (starts_diff (l))
+        {
+          i = skip_diff (lines, i);
+          g_ptr_array_add (out, (gpointer) diff_mark);
+          continue;
+        }
       if (md_text_is_quoted (l, strlen (l)) || md_excerpt_is_trailer (s)
           || strcmp (s, "[...]") == 0 || g_str_has_prefix (s, "[snip"))
         continue;

@@ -30,6 +30,19 @@ test_clean (void)
   g_assert_cmpstr (out, ==, "Hi,\n\nMy point.");
 }
 
+/* A diff a mail client wrapped is not parsed at ingest: still not given. */
+static void
+test_clean_wrapped_diff (void)
+{
+  g_autofree char *out = md_input_clean (
+    "I plan to queue the following:\n\ndiff --git a/drivers/irqchip/irq-gic-v3-its.c\n"
+    "b/drivers/irqchip/irq-gic-v3-its.c\nindex d85dc8dcb0ad..7656b353a95f 100644\n"
+    "id)\n  \tif (!x)\n  \t\treturn true;\n\n+\t/* Skip */\n+\tif (!base)\n\n"
+    "Thoughts?\n");
+
+  g_assert_cmpstr (out, ==, "I plan to queue the following:\n\n[diff not shown]\n\nThoughts?");
+}
+
 static void
 test_cut_and_fence (void)
 {
@@ -150,6 +163,7 @@ main (int argc, char **argv)
   g_setenv ("TZ", "UTC", TRUE);
   g_test_add_func ("/input/tokens", test_tokens);
   g_test_add_func ("/input/clean", test_clean);
+  g_test_add_func ("/input/clean-wrapped-diff", test_clean_wrapped_diff);
   g_test_add_func ("/input/cut-and-fence", test_cut_and_fence);
   g_test_add_func ("/input/numbering", test_numbering);
   g_test_add_func ("/input/budget", test_budget);
