@@ -15,7 +15,6 @@ ARCHIVE=$CORPUS/archive/kvmarm-2019-2021.mbox.xz
 xz -dc "$ARCHIVE" > "$TMP/archive.mbox"
 "$FILTER" --mbox "$TMP/archive.mbox" --list kvmarm >/dev/null || { echo "Bail out! import failed"; exit 1; }
 rm -f "$TMP/archive.mbox"
-export KEEP=1
 
 "$PY" "$TOP/tests/lib/llm-server.py" --port-file "$TMP/port" --log "$TMP/log" &
 SERVER=$!
