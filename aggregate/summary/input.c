@@ -216,6 +216,23 @@ plain_text (const MdRecord *rec)
                           *own ? "\n\n" : "", stat);
 }
 
+/* A patch of a series when the thread does not fit: the first paragraph
+ * of its commit message and its diffstat's total line (the cover letter
+ * says what the series does; the subject says what the patch does). */
+static char *
+lean_text (const MdRecord *rec)
+{
+  g_autofree char *first = md_excerpt (rec->commit_msg, 2, 160);
+  g_auto (GStrv) stat = g_strsplit (rec->diffstat ? rec->diffstat : "", "\n", -1);
+  const char *total = NULL;
+
+  for (guint i = 0; stat[i]; i++)
+    if (!is_blank (stat[i]))
+      total = stat[i];
+  return g_strdup_printf ("%s%s%s%s", first ? first : "", first && total ? "\n" : "",
+                          total ? "[diff not shown:]" : "", total ? total : "");
+}
+
 static char *
 block (guint n, const MdRecord *rec, const char *plain)
 {
@@ -274,6 +291,7 @@ add_msgs (MdInput *in, const MdThread *t, GPtrArray *recs, MdInputKind kind,
     {
       MdInputMsg *m = g_new0 (MdInputMsg, 1);
       g_autofree char *plain = NULL;
+      guint max;
       m->n = in->msgs->len + 1;
       m->kind = kind;
       m->rec = recs->pdata[i];
@@ -281,8 +299,9 @@ add_msgs (MdInput *in, const MdThread *t, GPtrArray *recs, MdInputKind kind,
       m->text = block (m->n, m->rec, "");   /* the frame alone, for its size */
       /* the frame, then as much of the text as MSG_MAX leaves (the cut
        * mark's few tokens included) */
-      m->plain = md_input_cut (plain, msg_max > md_tokens_estimate (m->text) + 24
-                                      ? msg_max - md_tokens_estimate (m->text) - 8 : 16);
+      max = msg_max;
+      m->plain = md_input_cut (plain, max > md_tokens_estimate (m->text) + 24
+                                      ? max - md_tokens_estimate (m->text) - 8 : 16);
       g_free (m->text);
       m->text = block (m->n, m->rec, m->plain);
       m->tokens = md_tokens_estimate (m->text);
@@ -381,6 +400,49 @@ choose (MdInput *in, guint budget)
     }
 }
 
+static gboolean
+is_series_patch (const MdThread *t, const MdInputMsg *m)
+{
+  return m->kind == MD_INPUT_WINDOW && m->rec != t->root_rec
+         && md_record_is_posting (m->rec) && m->rec->commit_msg != NULL;
+}
+
+/* The messages that may be given fit BUDGET as they are. */
+static gboolean
+fits (const MdInput *in, guint budget)
+{
+  guint64 sum = 0;
+
+  for (guint i = 0; i < in->msgs->len; i++)
+    {
+      const MdInputMsg *m = in->msgs->pdata[i];
+      sum += m->weight ? m->tokens : 0;
+    }
+  return sum <= budget;
+}
+
+/* A thread that does not fit one request: its patches lean first, so
+ * that a big series is split (or cut) only for its discussion. */
+static void
+lean_patches (MdInput *in, const MdThread *t)
+{
+  for (guint i = 0; i < in->msgs->len; i++)
+    {
+      MdInputMsg *m = in->msgs->pdata[i];
+      g_autofree char *lean = NULL;
+      if (!is_series_patch (t, m))
+        continue;
+      lean = lean_text (m->rec);
+      if (md_tokens_estimate (lean) >= md_tokens_estimate (m->plain))
+        continue;
+      g_free (m->plain);
+      m->plain = g_steal_pointer (&lean);
+      g_free (m->text);
+      m->text = block (m->n, m->rec, m->plain);
+      m->tokens = md_tokens_estimate (m->text);
+    }
+}
+
 MdInput *
 md_input_new (const MdWeek *week, const MdThread *t, gboolean has_history,
               guint budget, guint msg_max)
@@ -395,6 +457,8 @@ md_input_new (const MdWeek *week, const MdThread *t, gboolean has_history,
   add_msgs (in, t, t->messages, MD_INPUT_WINDOW, msg_max, FALSE);
   add_msgs (in, t, t->earlier, MD_INPUT_EARLIER, msg_max, has_history);
   add_msgs (in, t, t->previous_replies, MD_INPUT_PREVIOUS, msg_max, FALSE);
+  if (!fits (in, budget))
+    lean_patches (in, t);
   choose (in, budget);
   return in;
 }

@@ -193,7 +193,7 @@ job_input (const Run *r, Job *j, GError **error)
       if (budget < BUDGET_MIN)
         budget = BUDGET_MIN;
       md_input_free (j->in);
-      j->in = md_input_new (r->week, j->t, j->h != NULL, budget, MAX (budget / 3, BUDGET_MIN));
+      j->in = md_input_new (r->week, j->t, j->h != NULL, budget, MAX (budget / 6, BUDGET_MIN));
       g_free (j->facts);
       j->facts = md_input_facts (r->week, j->t, j->in);
       job_history (j);
