@@ -63,7 +63,8 @@ typedef struct {
   guint context_tokens;    /* input budget per thread, default 6000 */
   guint64 budget_requests; /* per run, 0 = unlimited */
   guint64 budget_tokens;   /* per run (prompt + completion), 0 = unlimited */
-  guint max_retries;       /* transport/429/5xx retries per request, default 4 */
+  guint max_retries;       /* transport/429/5xx retries per request, default 4
+                            * (key max_retries, not named by the issue) */
   /* Not configuration keys: fixed defaults the tests shorten. */
   guint backoff_ms;        /* first retry's wait before jitter, default 1000 */
   guint retry_after_max_s; /* longest Retry-After honoured, default 120 */

@@ -625,7 +625,7 @@ test_config_values (void)
   g_autoptr (GKeyFile) all = keyfile ("[llm]\nurl=https://api.example.com/v1\nmodel=gpt\n"
                                       "concurrency=8\ntimeout=30\nmax_output_tokens=500\n"
                                       "temperature=0\ncontext_tokens=12000\nbudget_requests=100\n"
-                                      "budget_tokens=2000000\napi_key_env=MD_TEST_KEY\n");
+                                      "budget_tokens=2000000\napi_key_env=MD_TEST_KEY\nmax_retries=1\n");
   g_autoptr (GError) err = NULL;
   g_autoptr (MdLlmConfig) a = NULL, b = NULL;
 
@@ -650,6 +650,8 @@ test_config_values (void)
   g_assert_cmpuint (b->context_tokens, ==, 12000);
   g_assert_cmpuint (b->budget_requests, ==, 100);
   g_assert_cmpuint (b->budget_tokens, ==, 2000000);
+  g_assert_cmpuint (b->max_retries, ==, 1);
+  g_assert_cmpuint (a->max_retries, ==, 4);
 }
 
 static void
@@ -667,6 +669,7 @@ test_config_errors (void)
   config_error ("[llm]\nurl=http://h/v1\nmodel=m\ncontext_tokens=1\n", "context_tokens");
   config_error ("[llm]\nurl=http://h/v1\nmodel=m\nbudget_requests=-5\n", "budget_requests");
   config_error ("[llm]\nurl=http://h/v1\nmodel=m\nbudget_tokens=1e6\n", "budget_tokens");
+  config_error ("[llm]\nurl=http://h/v1\nmodel=m\nmax_retries=11\n", "max_retries");
   config_error ("[llm]\nurl=http://h/v1\nmodel=m\napi_key_env=MD_TEST_UNSET\n", "MD_TEST_UNSET");
   config_error ("[llm]\nurl=http://h/v1\nmodel=m\napi_key_env=MD_TEST_KEY\n"
                 "api_key_file=/nonexistent\n", "api_key_file");
