@@ -375,6 +375,8 @@ main () {
   aggregate
   diagnostics
   raw_dump
+  echo
+  MLDIGEST_BUILD=$BUILD sh "$TOP/bench/llm.sh"
 }
 
 build_tools
