@@ -26,7 +26,7 @@ B := build
 SAN_FLAGS :=
 endif
 
-LIB_PKGS := gmime-3.0 glib-2.0 tdb
+LIB_PKGS := gmime-3.0 glib-2.0 tdb libxml-2.0
 AGG_PKGS := $(LIB_PKGS) json-glib-1.0 template-glib-1.0 libcmark-gfm libcurl
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wformat=2 -Wshadow -Wstrict-prototypes
@@ -82,7 +82,8 @@ $(AGG_A): $(call obj,$(AGG_SRC))
 FILTER_STATIC ?= $(if $(SANITIZE),no,yes)
 FILTER_STATIC_LIBS := -Wl,-Bstatic -lgmime-3.0 -lgio-2.0 -lgobject-2.0 \
   -lgmodule-2.0 -lglib-2.0 -lselinux -lpcre2-8 -lffi -lz -ltdb \
-  -lgpgme -lassuan -lgpg-error -lidn2 -lunistring -Wl,-Bdynamic -lm -pthread
+  -lgpgme -lassuan -lgpg-error -lidn2 -lunistring -lxml2 -llzma -lz -lm \
+  -Wl,-Bdynamic -pthread
 FILTER_OBJ := $(call obj,filter/main.c) $(call obj,$(FILT_SRC)) $(LIB_A)
 ifeq ($(FILTER_STATIC),yes)
 $(FILTER): $(FILTER_OBJ) $(B)/filter/static/compat.o
