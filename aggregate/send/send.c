@@ -1,6 +1,7 @@
 #include "send.h"
 #include "archive.h"
 #include "config.h"
+#include "crash.h"
 #include "error.h"
 #include "identity.h"
 #include "mail.h"
@@ -115,6 +116,7 @@ finish (MdSender *s, const MdOutboxEntry *e, GError **error)
 
   if (dir && *dir && !md_archive_write (dir, e->list, e->week, e->md, e->html, error))
     return FALSE;
+  md_crash_point ("archived");
   return md_outbox_remove (s->smtp.outbox, e, error);
 }
 
@@ -162,9 +164,11 @@ md_send_deliver (MdSender *s, const MdOutboxEntry *e, GError **error)
     {
       if (!transmit (s, e, error))
         return FALSE;
+      md_crash_point ("accepted");
       rec.sent_at = g_get_real_time () / G_USEC_PER_SEC;
       if (!md_sent_put (s->index_path, e->list, e->week, &rec, error))
         return FALSE;
+      md_crash_point ("recorded");
       g_print ("%s %s: sent as <%s> to %u recipient%s\n", e->list, e->week, e->message_id,
                e->rcpts->len, e->rcpts->len == 1 ? "" : "s");
     }
@@ -191,5 +195,8 @@ md_send_outbox (MdSender *s, GError **error)
 gboolean
 md_send_queue (MdSender *s, MdOutboxEntry *e, GError **error)
 {
-  return md_outbox_put (s->smtp.outbox, e, error);
+  if (!md_outbox_put (s->smtp.outbox, e, error))
+    return FALSE;
+  md_crash_point ("queued");
+  return TRUE;
 }
