@@ -6,6 +6,7 @@
 #include "identity.h"
 #include "mail.h"
 #include "sent.h"
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,8 +17,19 @@ md_sender_init (MdSender *s, GKeyFile *config, const char *index_path,
   s->config = config;
   s->index_path = index_path;
   s->lock_fd = -1;
-  return md_smtp_config_load (&s->smtp, config, index_path, sending, error)
-         && (!sending || md_outbox_lock (s->smtp.outbox, &s->lock_fd, error));
+  if (!md_smtp_config_load (&s->smtp, config, index_path, sending, error))
+    return FALSE;
+  if (!sending)
+    return TRUE;
+  /* A week the index cannot record as sent would go out again at every
+   * run: find that out before sending anything. */
+  if (access (index_path, W_OK) != 0 && errno != ENOENT)
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_TEMP, "cannot record sent digests in '%s': %s",
+                   index_path, g_strerror (errno));
+      return FALSE;
+    }
+  return md_outbox_lock (s->smtp.outbox, &s->lock_fd, error);
 }
 
 void
