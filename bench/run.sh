@@ -51,6 +51,7 @@ build_tools () {
     ${CC:-cc} -O2 -Wall -Wextra -o "$TOOLS/$t" "$TOP/bench/$t.c"
   done
   build_tdb_floor
+  build_tdb_floor_defaults
   # The same floor made to map exactly the shared objects the filter maps
   # (--no-as-needed keeps them though it calls none): what loading them
   # costs before any code of theirs runs, however the filter was linked.
@@ -78,6 +79,13 @@ build_tdb_floor () {
     -Wl,-Bstatic -ltdb -Wl,-Bdynamic 2> /dev/null && return 0
   TDB_FLOOR_LINK="libtdb.so"
   ${CC:-cc} -O2 -Wall -Wextra -o "$out" "$src" -ltdb || rm -f "$out"
+}
+
+# A reference row: the same dozen lines as one would first write them,
+# tdb_open() with its defaults (131 buckets, the file mapped), libtdb.so.
+build_tdb_floor_defaults () {
+  ${CC:-cc} -O2 -Wall -Wextra -DTDBFLOOR_DEFAULTS -o "$TOOLS/tdbfloor-defaults" \
+    "$TOP/bench/tdbfloor.c" -ltdb || rm -f "$TOOLS/tdbfloor-defaults"
 }
 
 # The archive as a maildir ($W/all, every message), and the split the
@@ -165,6 +173,11 @@ per_message () {
      quietly tdb-floor xargs "$TOOLS/tdbfloor" "$W/tdbfloor.tdb" < "$W/rest.list"; then
     set -- "$@" -- tdb-floor "$TOOLS/tdbfloor" "$W/tdbfloor.tdb"
   fi
+  if [ -x "$TOOLS/tdbfloor-defaults" ] &&
+     quietly tdb-floor-defaults xargs "$TOOLS/tdbfloor-defaults" "$W/tdbfloor-defaults.tdb" \
+       < "$W/rest.list"; then
+    set -- "$@" -- tdb-floor-defaults "$TOOLS/tdbfloor-defaults" "$W/tdbfloor-defaults.tdb"
+  fi
   [ -x "$TOOLS/floor-libs" ] && set -- "$@" -- libs-floor "$TOOLS/floor-libs"
   "$TOOLS/drive" -i "$W/deliver.list" -t 60 -o "$RAW" "$@" > "$W/pm.txt"
   size_of mldigest-filter "$W/pm.tdb"
@@ -178,7 +191,7 @@ per_message () {
 per_message_table () {
   row_header "program" "median ms" "p90 ms" "msgs/s" "RSS median" "RSS max" "store KiB" "failed"
   for n in mldigest-filter notmuch-insert procmail floor durable-floor tdb-floor \
-           reference filter-startup libs-floor; do
+           reference filter-startup libs-floor tdb-floor-defaults; do
     [ "$n" = reference ] && { echo "reference rows, for reading mldigest-filter's:"; continue; }
     grep -q "^$n " "$W/pm.txt" || continue
     # shellcheck disable=SC2046 # the summary line's fields, split on purpose
@@ -189,6 +202,7 @@ per_message_table () {
   ratio "notmuch insert / mldigest-filter" "$(med notmuch-insert)" "$(med mldigest-filter)" ">=" 10
   ratio "mldigest-filter / durable floor" "$(med mldigest-filter)" "$(med durable-floor)" "<=" 2
   ratio "mldigest-filter / TDB floor" "$(med mldigest-filter)" "$(med tdb-floor)" "<=" 1.2
+  ratio "  (against tdb_open() defaults, reference)" "$(med mldigest-filter)" "$(med tdb-floor-defaults)"
   ratio "notmuch insert / durable floor (= ceiling)" "$(med notmuch-insert)" "$(med durable-floor)"
   ratio "procmail / durable floor" "$(med procmail)" "$(med durable-floor)"
   ratio "mldigest-filter / procmail" "$(med mldigest-filter)" "$(med procmail)"
@@ -196,6 +210,7 @@ per_message_table () {
   ratio "notmuch insert / mldigest-filter, CPU" "$(cpu notmuch-insert)" "$(cpu mldigest-filter)" ">=" 10
   ratio "mldigest-filter / durable floor, CPU" "$(cpu mldigest-filter)" "$(cpu durable-floor)" "<=" 2
   ratio "mldigest-filter / TDB floor, CPU" "$(cpu mldigest-filter)" "$(cpu tdb-floor)" "<=" 1.2
+  ratio "  (against tdb_open() defaults, reference)" "$(cpu mldigest-filter)" "$(cpu tdb-floor-defaults)"
   [ -n "$(med tdb-floor)" ] && echo "(TDB floor: bench/tdbfloor.c linked with $TDB_FLOOR_LINK)"
   return 0
 }
