@@ -10,6 +10,7 @@
 #   BENCH_WEEK        the week to aggregate (default 2020-W07: 226
 #   BENCH_MONTH       messages, 2020's busiest; its month 2020-02)
 #   BENCH_SKIP        competitors to leave out, e.g. "notmuch mu"
+#   BENCH_RT          1: run section 1 under SCHED_FIFO (root, chrt)
 #
 # The summary goes to stdout and bench/results/latest.txt; the raw
 # per-process samples to bench/results/raw/.
@@ -146,6 +147,18 @@ EOF
 
 # ---------------------------------------------------------- per message
 
+# BENCH_RT=1: section 1's processes run under SCHED_FIFO, so that other
+# work on a shared machine cannot take their core while they run (wall
+# times then vary less; the disk is still shared).  Root only.
+rt () {
+  [ "${BENCH_RT:-0}" = 1 ] || return 0
+  if command -v chrt > /dev/null 2>&1 && chrt -f 10 true 2> /dev/null; then
+    echo "chrt -f 10"
+  else
+    echo "bench: BENCH_RT=1 needs chrt and root; section 1 runs at normal priority" >&2
+  fi
+}
+
 per_message () {
   section "1. Per message: $DELIVER archive messages, one process each, into a store holding the other $REST"
   set --
@@ -179,7 +192,8 @@ per_message () {
     set -- "$@" -- tdb-floor-defaults "$TOOLS/tdbfloor-defaults" "$W/tdbfloor-defaults.tdb"
   fi
   [ -x "$TOOLS/floor-libs" ] && set -- "$@" -- libs-floor "$TOOLS/floor-libs"
-  "$TOOLS/drive" -i "$W/deliver.list" -t 60 -o "$RAW" "$@" > "$W/pm.txt"
+  # shellcheck disable=SC2086 # $(rt) is a command prefix, split on purpose
+  $(rt) "$TOOLS/drive" -i "$W/deliver.list" -t 60 -o "$RAW" "$@" > "$W/pm.txt"
   size_of mldigest-filter "$W/pm.tdb"
   size_of notmuch-insert "$W/nm-pm-db"
   size_of procmail "$W/procmail"
@@ -211,7 +225,8 @@ per_message_table () {
   ratio "mldigest-filter / durable floor, CPU" "$(cpu mldigest-filter)" "$(cpu durable-floor)" "<=" 2
   ratio "mldigest-filter / TDB floor, CPU" "$(cpu mldigest-filter)" "$(cpu tdb-floor)" "<=" 1.2
   ratio "  (against tdb_open() defaults, reference)" "$(cpu mldigest-filter)" "$(cpu tdb-floor-defaults)"
-  [ -n "$(med tdb-floor)" ] && echo "(TDB floor: bench/tdbfloor.c linked with $TDB_FLOOR_LINK)"
+  [ -n "$(med tdb-floor)" ] && echo "(TDB floor: bench/tdbfloor.c linked $TDB_FLOOR_LINK)"
+  [ -n "$(rt 2> /dev/null)" ] && echo "(section 1 ran under SCHED_FIFO: BENCH_RT=1)"
   return 0
 }
 
