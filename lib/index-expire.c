@@ -85,7 +85,7 @@ live_entries (Expiry *e, TDB_DATA value, gboolean *malformed)
 static gboolean
 is_id_list (TDB_DATA key)
 {
-  static const char *const prefixes[] = { "t:", "a:", "d:", "s:" };
+  static const char *const prefixes[] = { "t:", "a:", "d:", "s:", "c:" };
   for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
     if (key.dsize > 2 && memcmp (key.dptr, prefixes[i], 2) == 0)
       return TRUE;
