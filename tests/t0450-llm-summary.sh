@@ -112,11 +112,12 @@ SERVER=$!
 i=0
 while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 sed -i "s|^url = .*|url = http://127.0.0.1:$(cat "$TMP/port")/v1|" "$TMP/config"
-agg -o "$TMP/report4.md" 2> "$TMP/err4"
+# the same "now" for both: the report says when it was generated
+MLDIGEST_NOW=2026-11-20T00:00:00Z agg -o "$TMP/report4.md" 2> "$TMP/err4"
 is "$?" 0 'a run with a server that behaves exits 0'
 ok 'no fallback is left' sh -c "! grep -q '回退' '$TMP/report4.md'"
 n4=$(wc -l < "$TMP/log4")
-agg -o "$TMP/report5.md" 2> "$TMP/err5"
+MLDIGEST_NOW=2026-11-20T00:00:00Z agg -o "$TMP/report5.md" 2> "$TMP/err5"
 is "$(wc -l < "$TMP/log4")" "$n4" 'a second run over the same week sends no request at all'
 ok 'and reuses every summary' grep -Eq '([0-9]+) of \1 threads summarised \(\1 from earlier runs\)' "$TMP/err5"
 ok 'the report is the same' cmp "$TMP/report4.md" "$TMP/report5.md"
