@@ -208,10 +208,12 @@ test_concurrency (Fixture *f, gconstpointer data)
   log = server_log (f);
   g_assert_cmpuint (log->len, ==, 8);
   g_assert_cmpint (max_in_flight (log), ==, 3);      /* bounded, and parallel */
-  /* 8 requests of 0.4 s, 3 at a time: 3 rounds, not 8. */
+  /* 8 requests of 0.4 s, 3 at a time: 3 rounds, not 8 (the bound is
+   * loose: the machine may be busy; the server's count above is the
+   * proof). */
   g_test_message ("8 requests x 0.4 s at concurrency 3: %.2f s", t);
   g_assert_cmpfloat (t, >=, 1.2);
-  g_assert_cmpfloat (t, <, 2.8);          /* one at a time: 3.2 s */
+  g_assert_cmpfloat (t, <, 3.2);          /* one at a time: 3.2 s and more */
   for (guint i = 0; i < reqs->len; i++) {
     g_assert_cmpint (req (reqs, i)->status, ==, MD_LLM_OK);
     g_assert_cmpstr (req (reqs, i)->content, ==, ANSWER);
