@@ -68,6 +68,8 @@ const MdConfKey md_config_keys[] = {
     "requests per run; then the built-in summary (unset: no limit)" },
   { "llm", "budget_tokens", MD_CONF_INT, NULL, "0..",
     "tokens per run; then the built-in summary (unset: no limit)" },
+  { "llm", "max_retries", MD_CONF_INT, "4", "0..10",
+    "retries of a request after a connection error, a timeout, 429 or 5xx" },
 
   /* [smtp]: mailing the digest */
   { "smtp", "url", MD_CONF_URL, NULL, "smtp|smtps", "the server: smtp://host:port or smtps://host:port" },
