@@ -88,6 +88,16 @@ const MdConfKey md_config_keys[] = {
   { NULL, NULL, 0, NULL, NULL, NULL },
 };
 
+/* Keys a group cannot do without, "group key". */
+static const char *const required[] = { "llm url", NULL };
+
+gboolean
+md_config_key_required (const MdConfKey *k)
+{
+  g_autofree char *name = g_strdup_printf ("%s %s", k->group, k->key);
+  return g_strv_contains (required, name);
+}
+
 static const char *const group_names[] = { "index", "defaults", "list NAME", "llm", "smtp", NULL };
 
 const char *
