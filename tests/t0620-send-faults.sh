@@ -95,6 +95,15 @@ for point in queue-write queued accepted recorded archived; do
   ok "killed at $point: then recorded as sent" grep -q "kvmarm $week: already sent" "$D/out"
 done
 
+# Two runs at once (a timer and a person): the outbox lock makes the
+# second wait, then find the week sent.
+fresh twice; server ok; conf "$PORT"
+( send --week 2026-W46 > "$D/rc1" ) & p1=$!
+( send --week 2026-W46 > "$D/rc2" ) & p2=$!
+wait "$p1" "$p2"
+is "$(cat "$D/rc1" "$D/rc2" | tr '\n' ' ')" '0 0 ' 'two runs at once: both succeed'
+is "$(copies 2026-W46)" 1 'two runs at once: one message'
+
 # SIGKILL from outside in the middle of the SMTP transaction: the server
 # has the message and has not answered.
 fresh kill-smtp
