@@ -673,7 +673,7 @@ run (GError **error)
 
   if (path == NULL || !load_llm (config, &llm, error))
     return FALSE;
-  if (mailing () && !md_sender_init (&sender, config, path, opt_send, error))
+  if (mailing () && !md_sender_init (&sender, config, path, opt_index, opt_send, error))
     return FALSE;
   if (opt_send)
     md_send_outbox (&sender, &pending);
