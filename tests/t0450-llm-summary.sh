@@ -38,7 +38,7 @@ cat > "$TMP/script.json" <<'JSON'
   "KVM/arm64 fixes for 6.19": {"kind": "length"},
   "Guest hangs after vCPU migration": {"kind": "refusal"},
   "vgic-v3: Tidy up list register handling": {"kind": "bad-citation", "every": true},
-  "Check that CNTPOFF is honoured": {"kind": "slow", "delay": 4},
+  "Check that CNTPOFF is honoured": {"kind": "slow", "delay": 3600},
   "Question about stage-2 fault handling": {"kind": "answer",
      "content": "# HACKED\n{sentences}\n<script>alert(2)</script> [1]"}},
  "default": {"kind": "answer"}}
@@ -61,9 +61,13 @@ model = test-model
 api_key_env = MLDIGEST_TEST_KEY
 context_tokens = 1500
 concurrency = 4
-timeout = 2
+timeout = 4
 max_retries = 1
 EOF
+# timeout: the slow thread's attempts never answer (so no late line
+# reaches another run's log); every other answer comes at once, but on
+# a busy machine 2 s made fallbacks of answers that were merely late
+# (report 4 then differed from report 5).
 
 agg () {
   "$AGGREGATE" --config "$TMP/config" --week 2026-W46 "$@"
