@@ -58,6 +58,8 @@ AGG_A  := $(B)/libaggregate.a
 FILTER := $(B)/mldigest-filter
 AGGREGATE := $(B)/mldigest-aggregate
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+# Small programs the shell tests drive (tests/helpers/NAME.c).
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 SHELL_TESTS := $(sort $(wildcard tests/t[0-9]*.sh))
 
 .PHONY: all check unit-check demo bench install clean deps deps-bench fuzz
@@ -103,6 +105,11 @@ $(B)/tests/%: tests/unit/%.c $(AGG_A) $(call obj,$(FILT_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(AGG_LIBS)
 
+# A helper talks to TDB as another program would: libtdb only.
+$(B)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(shell $(PKG_CONFIG) --cflags --libs tdb)
+
 deps:
 	@sh contrib/install-deps.sh
 deps-bench:
@@ -110,10 +117,10 @@ deps-bench:
 
 # Shell tests find the programs through MLDIGEST_BUILD.
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(TEST_HELPERS)
 	MLDIGEST_BUILD=$(CURDIR)/$(B) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS) $(SHELL_TESTS)
 
-unit-check: all $(UNIT_TESTS)
+unit-check: all $(UNIT_TESTS) $(TEST_HELPERS)
 	MLDIGEST_BUILD=$(CURDIR)/$(B) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS)
 
 demo: deps
