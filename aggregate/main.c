@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "category.h"
+#include "check.h"
 #include "facts.h"
 #include "config.h"
 #include "error.h"
@@ -39,6 +40,7 @@
 static char *opt_index, *opt_config, *opt_list, *opt_since, *opt_until;
 static char *opt_week, *opt_format, *opt_output, *opt_timezone;
 static char *opt_lang, *opt_template;
+static gboolean opt_check_config;
 
 /* What --format asks for: a report (render.c) or the facts. */
 typedef enum { OUT_REPORT, OUT_JSON, OUT_FACTS } OutputKind;
@@ -57,6 +59,7 @@ static const GOptionEntry entries[] = {
   { "template", 0, 0, G_OPTION_ARG_STRING, &opt_template, "report template: weekly (default), update, or a path", "NAME|PATH" },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "write to FILE (atomically) instead of stdout", "FILE" },
   { "timezone", 0, 0, G_OPTION_ARG_STRING, &opt_timezone, "time zone for human-readable times (default UTC)", "TZ" },
+  { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config, "check the configuration file and say what is wrong", NULL },
   { NULL }
 };
 
@@ -272,6 +275,22 @@ open_week (MdIndex *idx, GKeyFile *config, MdWeek **week, GError **error)
   return TRUE;
 }
 
+/* --check-config: the problems on stdout, an error when there is one. */
+static gboolean
+check_config (GError **error)
+{
+  MdCheckReport report = { 0, 0, g_string_new (NULL) };
+
+  md_check_config (opt_config, opt_index, &report);
+  fputs (report.out->str, stdout);
+  g_string_free (report.out, TRUE);
+  if (report.problems == 0)
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "the configuration has %u problem%s",
+               report.problems, report.problems == 1 ? "" : "s");
+  return FALSE;
+}
+
 static gboolean
 run (GError **error)
 {
@@ -297,7 +316,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
 
   setlocale (LC_ALL, "");
-  if (parse_options (&argc, &argv, &error) && run (&error))
+  if (parse_options (&argc, &argv, &error)
+      && (opt_check_config ? check_config (&error) : run (&error)))
     return 0;
   g_printerr ("%s: %s\n", PROG, error->message);
   if (error->domain == MD_ERROR && error->code == MD_ERROR_USAGE)
