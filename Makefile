@@ -6,6 +6,7 @@
 #   make demo            ingest the bundled sample week, render the report
 #   make bench           benchmarks against notmuch, mu and procmail
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (not in check)
+#   make fuzz-regress    each libFuzzer target once over its seeds and regressions
 #   make install         PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -116,8 +117,11 @@ deps-bench:
 	@sh contrib/install-deps.sh --bench
 
 # Shell tests find the programs through MLDIGEST_BUILD.
+# With SANITIZE=1 the libFuzzer targets also run over their seeds and
+# regressions.
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(TEST_HELPERS)
+	$(if $(filter 1,$(SANITIZE)),@$(MAKE) --no-print-directory fuzz-regress)
 	MLDIGEST_BUILD=$(CURDIR)/$(B) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS) $(SHELL_TESTS)
 
 unit-check: all $(UNIT_TESTS) $(TEST_HELPERS)
@@ -142,11 +146,13 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 \
 	-artifact_prefix=build-fuzz/$*- -print_final_stats=1
 
-build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(LIB_SRC) $(wildcard lib/*.h)
+# Each target is built over lib/ and the filter's mbox splitter.
+FUZZ_SRC := $(LIB_SRC) filter/mbox.c
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_SRC) $(wildcard lib/*.h filter/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 $(WARN) $(DEFS) $(INC) $(LIB_CFLAGS) \
+	$(FUZZ_CC) -g -O1 $(WARN) $(DEFS) $(INC) -Ifilter $(LIB_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -o $@ $< $(LIB_SRC) $(LIB_LIBS)
+	  -o $@ $< $(FUZZ_SRC) $(LIB_LIBS)
 
 .PHONY: $(addprefix fuzz-,$(FUZZ_NAMES))
 $(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: build-fuzz/fuzz-%
@@ -156,6 +162,20 @@ $(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: build-fuzz/fuzz-%
 	  $(if $(filter message,$*),$(wildcard ../shared/corpus/tricky))
 
 fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
+
+# Every target once over its seeds and its regressions (inputs that once
+# broke it, tests/data/fuzz-regressions/NAME): part of
+# `make check SANITIZE=1`, and of CI.
+.PHONY: fuzz-regress
+fuzz-regress: $(addprefix build-fuzz/fuzz-,$(FUZZ_NAMES))
+	@for n in $(FUZZ_NAMES); do \
+	  dirs="tests/data/fuzz/$$n"; \
+	  [ -d tests/data/fuzz-regressions/$$n ] && dirs="$$dirs tests/data/fuzz-regressions/$$n"; \
+	  echo "fuzz-regress: $$n over $$dirs"; \
+	  G_SLICE=always-malloc build-fuzz/fuzz-$$n -timeout=10 -rss_limit_mb=2048 \
+	    -malloc_limit_mb=64 $$(find $$dirs -type f) 2>build-fuzz/regress-$$n.log || \
+	    { tail -40 build-fuzz/regress-$$n.log; exit 1; }; \
+	done
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/templates
