@@ -13,7 +13,8 @@ BUILD="build-essential pkg-config xz-utils
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev
   libgpgme-dev libassuan-dev libunistring-dev"
 TEST="procmail chromium fonts-wqy-microhei fonts-noto-color-emoji python3 python3-aiosmtpd
-  shellcheck inotify-tools procps time clang valgrind"
+  shellcheck inotify-tools procps time clang valgrind
+  postfix sasl2-bin libsasl2-modules openssl"
 BENCH="notmuch maildir-utils hyperfine"
 
 want="$BUILD $TEST"
@@ -30,6 +31,9 @@ echo "install-deps: installing:$missing" >&2
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# The tests run Postfix from a temporary directory of their own: the
+# system's instance is left unconfigured (and so never started).
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -71,7 +71,11 @@ computed figures; null: no usage object at all).
                   "every": true quotes it in every sentence instead)
     error         HTTP "status" (default 500) with an OpenAI-style error
                   body; "retry_after": sent verbatim as Retry-After
-                  (a number of seconds or an HTTP date)
+                  (a number of seconds or an HTTP date); "message": the
+                  error message (default "test server error STATUS");
+                  "echo_auth": true appends the Authorization header
+                  received to it (a careless server: the client must not
+                  repeat the key in its errors)
     429           error with status 429 and "retry_after" (default "1")
     500           error with status 500
     slow          answer after "delay" seconds (default 5): longer than
@@ -243,7 +247,7 @@ def completion(body, message, finish, b):
     return doc
 
 
-def respond(body, b):
+def respond(body, b, auth=None):
     """(status, headers, payload bytes or None to drop, usage) for B."""
     kind = b.get('kind', 'answer')
     if kind == 'drop':
@@ -254,7 +258,10 @@ def respond(body, b):
         ra = b.get('retry_after', '1' if kind == '429' else None)
         if ra is not None:
             headers['Retry-After'] = str(ra)
-        err = {'error': {'message': 'test server error %d' % status,
+        text = b.get('message', 'test server error %d' % status)
+        if b.get('echo_auth'):
+            text += ' (you sent %s)' % auth
+        err = {'error': {'message': text,
                          'type': 'server_error', 'code': status}}
         return status, headers, json.dumps(err).encode(), None
     if kind == 'malformed':
@@ -358,7 +365,8 @@ class Handler(BaseHTTPRequestHandler):
         wait = st.latency + float(b.get('delay', 5 if b.get('kind') == 'slow' else 0))
         if wait > 0:
             time.sleep(wait)
-        status, headers, payload, usage = respond(body if body is not None else {}, b)
+        status, headers, payload, usage = respond(body if body is not None else {}, b,
+                                                self.headers.get('Authorization'))
         entry.update({'behaviour': b.get('kind', 'answer'), 'status': status,
                       'start': start, 'end': time.time(), 'in_flight': in_flight})
         if usage is not None:
@@ -401,7 +409,7 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     write_port(args.port_file, server.server_address[1])
-    server.serve_forever()
+    server.serve_forever(poll_interval=0.05)
     server.server_close()
     return 0
 
