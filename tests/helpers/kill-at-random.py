@@ -82,11 +82,12 @@ def main():
             ended += status != "killed"
             out.write("%s\t%s\t%d\n" % (inp, status, delay * 1000))
             out.flush()
-            c = subprocess.run(a.check, shell=True)
+            c = subprocess.run(a.check, shell=True, capture_output=True, text=True)
             if c.returncode != 0:
                 bad += 1
-                print("kill-at-random: check failed after run %d (%s, %s)"
-                      % (i + 1, inp, status), file=sys.stderr)
+                print("kill-at-random: check failed after run %d (%s, %s): %s"
+                      % (i + 1, inp, status, (c.stdout + c.stderr).strip()[:300]),
+                      file=sys.stderr)
     print("# %d runs: %d killed, %d ended first; kill window %.0f ms "
           "(median run %.0f ms); %d failed checks"
           % (a.runs, killed, ended, window * 1000, window / 1.2 * 1000, bad),
