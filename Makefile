@@ -7,6 +7,7 @@
 #   make bench           benchmarks against notmuch, mu and procmail
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (not in check)
 #   make fuzz-regress    each libFuzzer target once over its seeds and regressions
+#   make memcheck        the whole corpus under ASan+UBSan and under valgrind
 #   make install         PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -166,6 +167,17 @@ fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
 # Every target once over its seeds and its regressions (inputs that once
 # broke it, tests/data/fuzz-regressions/NAME): part of
 # `make check SANITIZE=1`, and of CI.
+# The whole real-mail corpus through the filter under ASan + UBSan (a
+# build-san/ build) and under valgrind (the plain build): longer than
+# make check's share of it (t0285 on the plain build, without the
+# archive).
+.PHONY: memcheck
+memcheck: deps
+	@$(MAKE) --no-print-directory SANITIZE=1 all
+	@$(MAKE) --no-print-directory all
+	MLDIGEST_BUILD=$(CURDIR)/build-san $(PROVE) -v tests/t0285-memcheck.sh
+	MLDIGEST_BUILD=$(CURDIR)/build MEMCHECK_FULL=1 $(PROVE) -v tests/t0285-memcheck.sh
+
 .PHONY: fuzz-regress
 fuzz-regress: $(addprefix build-fuzz/fuzz-,$(FUZZ_NAMES))
 	@for n in $(FUZZ_NAMES); do \
