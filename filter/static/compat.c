@@ -5,7 +5,8 @@
  *
  * Why the filter is static at all: it runs once per message, and mapping
  * GMime's chain of shared libraries cost more than its work (bench/README,
- * section 4).  Two things stand in the way of a static link on Debian 12:
+ * section 4).  Three things stand in the way of a static link on Debian 12,
+ * or make it dearer than it needs to be:
  *
  * - libtdb.a calls rep_memset_s() from Samba's libreplace, which lives
  *   inside libtdb.so and has no archive: it is defined below.
@@ -15,12 +16,19 @@
  *   GMime streams), so libmount's entry points are given here as a
  *   library that finds no mounts: every parse fails, every table is
  *   empty.  GIO handles both as it handles an unreadable /proc/mounts.
+ * - The same GLocalFile code asks libselinux for file contexts.  The
+ *   filter never asks for a file's selinux:: attributes, and linking the
+ *   real library only buys its constructor, which probes for selinuxfs
+ *   at every start (two statfs(), /proc/filesystems, /etc/selinux/config)
+ *   of every delivery.  Its entry points are given here as a system
+ *   where SELinux is disabled, which GIO checks before anything else.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <libmount/libmount.h>  /* the signatures these must match */
+#include <selinux/selinux.h>
 
 /* ---- libreplace ---- */
 
@@ -95,4 +103,37 @@ mnt_optstr_get_flags (const char *optstr, unsigned long *flags,
   if (flags)
     *flags = 0;
   return -ENOSYS;
+}
+
+/* ---- libselinux, disabled ---- */
+
+int is_selinux_enabled (void) { return 0; }
+void freecon (char *con) { }
+
+int
+getfilecon_raw (const char *path, char **con)
+{
+  errno = ENOTSUP;
+  return -1;
+}
+
+int
+lgetfilecon_raw (const char *path, char **con)
+{
+  errno = ENOTSUP;
+  return -1;
+}
+
+int
+fgetfilecon_raw (int fd, char **con)
+{
+  errno = ENOTSUP;
+  return -1;
+}
+
+int
+setfilecon_raw (const char *path, const char *con)
+{
+  errno = ENOTSUP;
+  return -1;
 }
