@@ -167,13 +167,19 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 \
 	-artifact_prefix=build-fuzz/$*- -print_final_stats=1
 
-# Each target is built over lib/ and the filter's mbox splitter.
+# Each target is built over lib/ and the filter's mbox splitter, plus the
+# aggregator sources it names in FUZZ_EXTRA_<name> (fuzz-llm-answer
+# includes aggregate/llm/client.c itself, for its static readers).
 FUZZ_SRC := $(LIB_SRC) filter/mbox.c
-build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_SRC) $(wildcard lib/*.h filter/*.h)
+FUZZ_EXTRA_cite := aggregate/summary/cite.c aggregate/report/escape.c
+FUZZ_EXTRA_llm-answer := $(filter-out aggregate/llm/client.c,$(wildcard aggregate/llm/*.c))
+.SECONDEXPANSION:
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_SRC) $$(FUZZ_EXTRA_$$*) \
+    $(wildcard lib/*.h filter/*.h aggregate/*/*.h aggregate/llm/client.c)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 $(WARN) $(DEFS) $(INC) -Ifilter $(LIB_CFLAGS) \
+	$(FUZZ_CC) -g -O1 $(WARN) $(DEFS) $(INC) -Ifilter $(AGG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -o $@ $< $(FUZZ_SRC) $(LIB_LIBS)
+	  -o $@ $< $(FUZZ_SRC) $(FUZZ_EXTRA_$*) $(AGG_LIBS)
 
 .PHONY: $(addprefix fuzz-,$(FUZZ_NAMES))
 $(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: build-fuzz/fuzz-%
