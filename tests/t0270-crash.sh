@@ -1,5 +1,5 @@
 #!/bin/sh
-# Crashes: kill -9 at random moments during CRASH_SINGLE (250) single
+# Crashes: kill -9 at random moments during CRASH_SINGLE (300) single
 # deliveries and CRASH_IMPORT (30) bulk imports of 4,500 archive messages
 # (two transactions), at least 200 kills in all by default.  After every
 # kill the index opens and checks clean; every message whose filter
@@ -11,11 +11,10 @@ need_cmd xz
 need_cmd tdbtool
 . "$TOP/tests/lib/archive.sh"
 
-SINGLE=${CRASH_SINGLE:-250}
+SINGLE=${CRASH_SINGLE:-300}
 IMPORTS=${CRASH_IMPORT:-30}
 WANT_KILLS=${CRASH_KILLS:-200}
 KILL=$TOP/tests/helpers/kill-at-random.py
-CHECK="tdbtool '$MLDIGEST_INDEX' check | grep -q 'Database integrity is OK'"
 
 # Lists and records agree: each arrival-index and thread-list entry is a
 # recorded message, each recorded message is in each exactly once.
@@ -28,14 +27,36 @@ consistent () {
   done
 }
 
+# The check after each kill.  A kill during a commit can leave TDB's
+# file in a state its own check rejects although nothing is lost (the
+# records and lists agree with a clean delivery of the same messages):
+# the old recovery area of a commit that had to move it to a larger one,
+# left unreferenced ("Dead space"), or, more rarely, "Hashes do not match
+# records" after the recovery.  --expire (keeping everything) rewrites
+# the file and clears it.  The check accepts that case only when the
+# rewrite then checks clean and leaves every key and value as it was;
+# such cases are counted and printed.
+printf '[index]\nkeep_days = 1000000\n' >"$TMP/keep-all.conf"
+cat >"$TMP/check.sh" <<CHECK
+#!/bin/sh
+tdbtool "\$1" check 2>&1 | grep -q 'Database integrity is OK' && exit 0
+tdbdump "\$1" | sort >'$TMP/before.dump' || exit 1
+MLDIGEST_CONFIG='$TMP/keep-all.conf' '$AGGREGATE' --index "\$1" --expire >/dev/null || exit 1
+tdbtool "\$1" check 2>&1 | grep -q 'Database integrity is OK' || exit 1
+tdbdump "\$1" | sort | cmp -s - '$TMP/before.dump' || exit 1
+echo rewritten >>'$TMP/rewrites'
+CHECK
+: >"$TMP/rewrites"
+
 # ---- single deliveries ----
+CHECK="sh '$TMP/check.sh' '$MLDIGEST_INDEX'"
 archive_split $((SINGLE + 5)) "$TMP/msgs"
 ls "$TMP/msgs"/* >"$TMP/inputs"
 t0=$(date +%s)
 /usr/bin/python3 "$KILL" --runs "$SINGLE" --seed 7 --inputs "$TMP/inputs" --stdin \
   --check "$CHECK" --out "$TMP/runs" -- "$FILTER" --list kvmarm 2>"$TMP/kill.err"
 is "$?" 0 "the index checked clean after each of $SINGLE kills"
-head -n 5 "$TMP/kill.err" >&2
+{ grep -v '^#' "$TMP/kill.err" | head -n 5; grep '^#' "$TMP/kill.err"; } >&2
 killed=$(grep -c '	killed	' "$TMP/runs")
 kills=$killed
 diag "single deliveries: $killed killed, $((SINGLE - killed)) ended first, $(($(date +%s) - t0)) s"
@@ -64,26 +85,10 @@ ok 'and then every message is recorded' cmp -s "$TMP/expected" "$TMP/recorded"
 ok 'exactly once' consistent "$MLDIGEST_INDEX"
 
 # ---- bulk import ----
-# A kill during a commit that had to move TDB's recovery area to a larger
-# one can leave the old area unreferenced: the data is whole (the records
-# and lists agree with a clean import), but tdbtool check, walking the
-# file, reports it as dead space, and keeps doing so.  --expire (keeping
-# everything) rewrites the file and clears it.  The check after each
-# killed import accepts that case only when the rewrite checks clean and
-# leaves every key and value as it was; such cases are counted.
-export MLDIGEST_INDEX=$TMP/import.tdb
-printf '[index]\nkeep_days = 1000000\n' >"$TMP/keep-all.conf"
-cat >"$TMP/check.sh" <<CHECK
-#!/bin/sh
-tdbtool '$MLDIGEST_INDEX' check 2>&1 | grep -q 'Database integrity is OK' && exit 0
-tdbdump '$MLDIGEST_INDEX' | sort >'$TMP/before.dump' || exit 1
-MLDIGEST_CONFIG='$TMP/keep-all.conf' '$AGGREGATE' --index '$MLDIGEST_INDEX' --expire >/dev/null || exit 1
-tdbtool '$MLDIGEST_INDEX' check 2>&1 | grep -q 'Database integrity is OK' || exit 1
-tdbdump '$MLDIGEST_INDEX' | sort | cmp -s - '$TMP/before.dump' || exit 1
-echo rewritten >>'$TMP/rewrites'
-CHECK
-CHECK="sh '$TMP/check.sh'"
+diag "tdbtool check clean only after --expire rewrote the file: $(wc -l <"$TMP/rewrites") of $SINGLE single deliveries"
 : >"$TMP/rewrites"
+export MLDIGEST_INDEX=$TMP/import.tdb
+CHECK="sh '$TMP/check.sh' '$MLDIGEST_INDEX'"
 xz -dc "$ARCHIVE" | awk '/^From / { k++ } k <= 4500' >"$TMP/archive.mbox"
 t0=$(date +%s)
 # Calibrated on whole imports into a scratch index; each killed import
@@ -93,7 +98,7 @@ t0=$(date +%s)
   --check "$CHECK" --out "$TMP/imports" -- \
   "$FILTER" --mbox "$TMP/archive.mbox" --list kvmarm -q 2>"$TMP/kill.err"
 is "$?" 0 "the index checked clean after each of $IMPORTS killed imports (or after a rewrite that changed nothing)"
-head -n 5 "$TMP/kill.err" >&2
+{ grep -v '^#' "$TMP/kill.err" | head -n 5; grep '^#' "$TMP/kill.err"; } >&2
 killed=$(grep -c '	killed	' "$TMP/imports")
 kills=$((kills + killed))
 diag "imports: $killed killed, $((IMPORTS - killed)) ended first, $(($(date +%s) - t0)) s"
@@ -101,7 +106,7 @@ ok "most imports were killed ($killed of $IMPORTS)" test "$killed" -ge $((IMPORT
 is "$(grep -v '	killed	' "$TMP/imports" | grep -vc '	exit 0	')" 0 \
   'each import that was not killed exited 0'
 ok 'lists and records agree after the killed imports' consistent "$MLDIGEST_INDEX"
-diag "tdbtool check clean only after --expire rewrote the file (TDB's stray recovery area): $(wc -l <"$TMP/rewrites") of $IMPORTS"
+diag "tdbtool check clean only after --expire rewrote the file: $(wc -l <"$TMP/rewrites") of $IMPORTS imports"
 diag "recorded after the kills: $(recorded_ids "$MLDIGEST_INDEX" | wc -l) messages"
 
 "$FILTER" --mbox "$TMP/archive.mbox" --list kvmarm -q
@@ -110,7 +115,8 @@ msgids_mbox <"$TMP/archive.mbox" | sort -u >"$TMP/expected"
 recorded_ids "$MLDIGEST_INDEX" >"$TMP/recorded"
 ok 'and then the whole mbox is recorded' cmp -s "$TMP/expected" "$TMP/recorded"
 ok 'each message once' consistent "$MLDIGEST_INDEX"
-ok 'the index is consistent (tdbtool check)' sh -c "$CHECK"
+ok 'the index is consistent (tdbtool check)' \
+  sh -c "tdbtool '$MLDIGEST_INDEX' check | grep -q 'Database integrity is OK'"
 ok "at least $WANT_KILLS kills in all ($kills)" test "$kills" -ge "$WANT_KILLS"
 
 done_testing
