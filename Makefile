@@ -30,7 +30,7 @@ B := build
 SAN_FLAGS :=
 endif
 
-LIB_PKGS := gmime-3.0 glib-2.0 tdb
+LIB_PKGS := gmime-3.0 glib-2.0 tdb libxml-2.0
 AGG_PKGS := $(LIB_PKGS) json-glib-1.0 template-glib-1.0 libcmark-gfm libcurl
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wformat=2 -Wshadow -Wstrict-prototypes
@@ -99,7 +99,7 @@ $(AGG_A): $(call obj,$(AGG_SRC))
 FILTER_STATIC ?= $(if $(SANITIZE),no,yes)
 FILTER_ARCHIVES := -lgmime-3.0 -lgio-2.0 -lgobject-2.0 -lgmodule-2.0 \
   -lglib-2.0 -lpcre2-8 -lffi -lz -ltdb -lgpgme -lassuan -lgpg-error \
-  -lidn2 -lunistring
+  -lidn2 -lunistring -lxml2 -llzma -lz -lm
 FILTER_FULL_STATIC := -static $(FILTER_ARCHIVES) -lm -pthread
 FILTER_STATIC_LIBS := -Wl,-Bstatic $(FILTER_ARCHIVES) -Wl,-Bdynamic -lm -pthread
 FILTER_OBJ := $(call obj,filter/main.c) $(call obj,$(FILT_SRC)) $(LIB_A)
