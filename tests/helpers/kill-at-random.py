@@ -5,9 +5,10 @@
 
 Each run starts CMD (with "{}" in its arguments replaced by the next
 line of --inputs, whose file also becomes its standard input when
---stdin is given), sleeps a random time drawn uniformly from
-[0, 1.2 x the median run time measured first on --calibrate runs] and
-kills it with SIGKILL, unless it has ended by then.  After each run the
+--stdin is given), sleeps a random time drawn uniformly from [0, W] and
+kills it with SIGKILL, unless it has ended by then.  W starts at 1.2 x
+the median run time measured first on --calibrate runs, and follows the
+machine's load: x0.9 after a run that ended first, x1.05 after a kill.  After each run the
 --check command must exit 0 (it checks the index).  --out gets one line
 per run: "INPUT<TAB>STATUS<TAB>DELAY_MS", STATUS being "exit N" or
 "killed".  Prints a summary line on standard error; exits 1 when a
@@ -65,7 +66,7 @@ def main():
             spans.append(time.monotonic() - t0)
         else:
             spans.append(timed_run(a.cmd, inputs.pop(0) if inputs else None, a.stdin))
-    window = 1.2 * statistics.median(spans)
+    window = start_window = 1.2 * statistics.median(spans)
 
     killed = ended = bad = 0
     with open(a.out, "w") as out:
@@ -78,6 +79,11 @@ def main():
                 p.send_signal(signal.SIGKILL)
             rc = p.wait()
             status = "killed" if rc == -signal.SIGKILL else "exit %d" % rc
+            # The machine's load changes run times: a run that ended
+            # first narrows the window, a killed one widens it, so that
+            # about two runs in three are killed, at moments spread over
+            # the whole run.
+            window *= 1.05 if status == "killed" else 0.9
             killed += status == "killed"
             ended += status != "killed"
             out.write("%s\t%s\t%d\n" % (inp, status, delay * 1000))
@@ -88,9 +94,10 @@ def main():
                 print("kill-at-random: check failed after run %d (%s, %s): %s"
                       % (i + 1, inp, status, (c.stdout + c.stderr).strip()[:300]),
                       file=sys.stderr)
-    print("# %d runs: %d killed, %d ended first; kill window %.0f ms "
-          "(median run %.0f ms); %d failed checks"
-          % (a.runs, killed, ended, window * 1000, window / 1.2 * 1000, bad),
+    print("# %d runs: %d killed, %d ended first; kill window %.0f ms at the start "
+          "(median run %.0f ms), %.0f ms at the end; %d failed checks"
+          % (a.runs, killed, ended, start_window * 1000, start_window / 1.2 * 1000,
+             window * 1000, bad),
           file=sys.stderr)
     return 1 if bad else 0
 
