@@ -116,6 +116,27 @@ ok 'tdbtool finds the file sound' sh -c "tdbtool '$IDX' check | grep -q 'integri
 is "$?" 0 'the aggregator reads the expired index'
 ok '... and sees this week' grep -q 'w1-0@example.org' "$TMP/week.json"
 
+# ---- an expiry killed at any moment leaves a sound index that filters
+# keep writing to, holding every message or none of the old ones
+for delay in 0.02 0.1 0.3; do
+  "$FILTER" --quiet --mbox "$TMP/old.mbox"
+  "$AGGREGATE" --expire >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  msg "after-kill-$delay@example.org" "after a kill" | "$FILTER"
+  rc=$?
+  n=$(count m:old)
+  ok "killed after ${delay}s: the next delivery exits 0" test "$rc" = 0
+  ok "... the file is sound" sh -c "tdbtool '$IDX' check | grep -q 'integrity is OK'"
+  ok "... the old messages are all there or all gone ($n)" sh -c "[ $n = 1500 ] || [ $n = 0 ]"
+  ok "... and the new one is there" sh -c "tdbdump '$IDX' | grep -q 'm:after-kill-$delay@example.org'"
+done
+"$AGGREGATE" --expire >/dev/null
+ok 'the next expiry leaves no .expire behind' test ! -e "$IDX.expire"
+is "$(count m:old)" 0 '... and removes the old mail'
+
 # ---- keep_days unset: refused, nothing touched
 printf '[index]\n' >"$CONF"
 "$AGGREGATE" --expire 2>"$TMP/err"

@@ -413,7 +413,8 @@ job_end (Run *run, Job *job, MdLlmStatus status, char *reason)
 }
 
 /* Exponential backoff with equal jitter, or the server's Retry-After
- * when that is longer. */
+ * when that is longer, jittered too: requests told to come back in
+ * one second should not all come back at the same instant. */
 static gint64
 backoff_us (Run *run, Job *job)
 {
@@ -422,7 +423,8 @@ backoff_us (Run *run, Job *job)
   guint64 wait_ms = d / 2 + (guint64) g_rand_double_range (run->rand, 0, (double) d / 2 + 1);
 
   if (job->retry_after_s >= 0)
-    wait_ms = MAX (wait_ms, (guint64) job->retry_after_s * 1000);
+    wait_ms = MAX (wait_ms, (guint64) job->retry_after_s * 1000 +
+                   (guint64) g_rand_double_range (run->rand, 0, (double) d / 2 + 1));
   return (gint64) wait_ms * 1000;
 }
 

@@ -4,8 +4,10 @@
  * (PR_SET_PDEATHSIG) and is stopped in the teardown; assertions are
  * non-fatal so the teardown runs when one fails.
  */
+#include <pty.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
@@ -208,10 +210,12 @@ test_concurrency (Fixture *f, gconstpointer data)
   log = server_log (f);
   g_assert_cmpuint (log->len, ==, 8);
   g_assert_cmpint (max_in_flight (log), ==, 3);      /* bounded, and parallel */
-  /* 8 requests of 0.4 s, 3 at a time: 3 rounds, not 8. */
+  /* 8 requests of 0.4 s, 3 at a time: 3 rounds, not 8 (the bound is
+   * loose: the machine may be busy; the server's count above is the
+   * proof). */
   g_test_message ("8 requests x 0.4 s at concurrency 3: %.2f s", t);
   g_assert_cmpfloat (t, >=, 1.2);
-  g_assert_cmpfloat (t, <, 2.8);          /* one at a time: 3.2 s */
+  g_assert_cmpfloat (t, <, 3.2);          /* one at a time: 3.2 s and more */
   for (guint i = 0; i < reqs->len; i++) {
     g_assert_cmpint (req (reqs, i)->status, ==, MD_LLM_OK);
     g_assert_cmpstr (req (reqs, i)->content, ==, ANSWER);
@@ -713,6 +717,36 @@ test_usage_line (void)
                    "3 retries, 2 fallbacks (1 failed, 1 skipped by the budget)");
 }
 
+/* On a terminal: one line rewritten in place, ended when all are done. */
+static void
+test_progress_tty (void)
+{
+  MdLlmUsage u = { .prompt_tokens = 25, .completion_tokens = 5 };
+  int master, slave, saved = dup (STDERR_FILENO);
+  char buf[512] = "";
+  ssize_t n;
+
+  if (openpty (&master, &slave, NULL, NULL, NULL) != 0) {
+    g_test_skip ("no pseudo-terminal here");
+    close (saved);
+    return;
+  }
+  fflush (stderr);
+  dup2 (slave, STDERR_FILENO);
+  md_llm_progress_tty (1, 2, &u, NULL);
+  u.prompt_tokens = 50;
+  md_llm_progress_tty (2, 2, &u, NULL);
+  fflush (stderr);
+  dup2 (saved, STDERR_FILENO);
+  close (saved);
+  close (slave);
+  n = read (master, buf, sizeof buf - 1);
+  close (master);
+  g_assert_cmpint (n, >, 0);
+  g_assert_cmpstr (buf, ==, "\rsummaries: 1/2 requests, 30 tokens\033[K"
+                   "\rsummaries: 2/2 requests, 55 tokens\033[K\r\n");
+}
+
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fx_setup, fn, fx_teardown)
 
 int
@@ -748,5 +782,6 @@ main (int argc, char **argv)
   g_test_add_func ("/llm/config/values", test_config_values);
   g_test_add_func ("/llm/config/errors", test_config_errors);
   g_test_add_func ("/llm/usage/line", test_usage_line);
+  g_test_add_func ("/llm/usage/progress-tty", test_progress_tty);
   return g_test_run ();
 }
