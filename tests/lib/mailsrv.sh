@@ -13,6 +13,15 @@
 #                             $IMAP_PORT/$POP3_PORT; stopped at exit
 #   dovecot_user NAME PASSWORD HOME   a passwd-file user (before start)
 #
+# Sourcing it also makes HUP, INT and TERM end the test through its
+# exit hooks, so that a killed test stops its servers too.
+#
+# A test killed by a signal (prove interrupted, a timeout) still runs
+# its exit hooks, which stop the servers it started.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 # Mail programs refuse to deliver as root (getmail) and Dovecot's mail
 # processes run as the user of the mailbox, so when the test runs as
 # root the mail side runs as nobody; otherwise as the caller.
@@ -43,16 +52,16 @@ mail_own () {
   chown -R "$MAIL_UID:$MAIL_GID" "$@"
 }
 
-# The programs see only what a mail user's session would have.
+# The programs see only what a mail user's session would have, and get
+# a minute at most (a hung client must not hang the test).
 as_mail_user () {
   _home=$1; shift
+  set -- env -i PATH=/usr/bin:/bin HOME="$_home" USER="$MAIL_USER" LOGNAME="$MAIL_USER" \
+    LC_ALL=C.UTF-8 TZ=UTC timeout 60 "$@"
   if [ "$(id -u)" -eq 0 ]; then
-    setpriv --reuid="$MAIL_UID" --regid="$MAIL_GID" --clear-groups \
-      env -i PATH=/usr/bin:/bin HOME="$_home" USER="$MAIL_USER" LOGNAME="$MAIL_USER" \
-        LC_ALL=C.UTF-8 TZ=UTC "$@"
+    setpriv --reuid="$MAIL_UID" --regid="$MAIL_GID" --clear-groups "$@"
   else
-    env -i PATH=/usr/bin:/bin HOME="$_home" USER="$MAIL_USER" LOGNAME="$MAIL_USER" \
-      LC_ALL=C.UTF-8 TZ=UTC "$@"
+    "$@"
   fi
 }
 
@@ -70,7 +79,8 @@ maildir_put () {
   mkdir -p "$_md/new" "$_md/cur" "$_md/tmp"
   for _f in "$@"; do
     _maildir_n=$((_maildir_n + 1))
-    cp "$_f" "$_md/tmp/179000000$_maildir_n.M$_maildir_n.mldigest-test"
+    ln "$_f" "$_md/tmp/179000000$_maildir_n.M$_maildir_n.mldigest-test" 2>/dev/null ||
+      cp "$_f" "$_md/tmp/179000000$_maildir_n.M$_maildir_n.mldigest-test"
     mv "$_md/tmp/179000000$_maildir_n.M$_maildir_n.mldigest-test" "$_md/new/"
   done
 }
@@ -159,6 +169,9 @@ service pop3-login {
 }
 EOF
   } >"$DOVECOT_DIR/dovecot.conf"
+  # Dovecot's auth process reads the users as its internal user.
+  [ "$(id -u)" -ne 0 ] || chgrp dovecot "$DOVECOT_DIR/passwd"
+  chmod 640 "$DOVECOT_DIR/passwd"
   dovecot -c "$DOVECOT_DIR/dovecot.conf" -F 2>>"$DOVECOT_DIR/dovecot.log" &
   echo $! >"$DOVECOT_DIR/master.pid"
   at_exit dovecot_stop
