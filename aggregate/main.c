@@ -12,6 +12,8 @@
  *   summary/          the summary of each thread (reports only)
  *   report/render.c   the report from a template (Markdown, HTML, text);
  *   report/json.c, report/textout.c  the facts as JSON or a compact dump
+ *   send/             the report as a MIME message (--format mail), mailed
+ *                     exactly once per (list, ISO week) (--send; send.h)
  *
  * main() is the outline: options, config, index, stages, output, and the
  * one place that turns an error into a message and an exit code.
@@ -20,13 +22,19 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "category.h"
+#include "check.h"
 #include "facts.h"
+#include "identity.h"
+#include "lang.h"
 #include "config.h"
 #include "error.h"
 #include "json.h"
 #include "message.h"
 #include "render.h"
+#include "send.h"
+#include "sent.h"
 #include "series.h"
 #include "summarise.h"
 #include "textout.h"
@@ -39,9 +47,11 @@
 static char *opt_index, *opt_config, *opt_list, *opt_since, *opt_until;
 static char *opt_week, *opt_format, *opt_output, *opt_timezone;
 static char *opt_lang, *opt_template;
+static gboolean opt_send, opt_force;
+static gboolean opt_check_config;
 
 /* What --format asks for: a report (render.c) or the facts. */
-typedef enum { OUT_REPORT, OUT_JSON, OUT_FACTS } OutputKind;
+typedef enum { OUT_REPORT, OUT_JSON, OUT_FACTS, OUT_MAIL } OutputKind;
 static OutputKind out_kind = OUT_REPORT;
 static MdFormat report_format = MD_FORMAT_MD;
 
@@ -52,11 +62,14 @@ static const GOptionEntry entries[] = {
   { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since, "window start by Date (YYYY-MM-DD or ISO 8601)", "TIME" },
   { "until", 0, 0, G_OPTION_ARG_STRING, &opt_until, "window end by Date (a date includes that day)", "TIME" },
   { "week", 0, 0, G_OPTION_ARG_STRING, &opt_week, "an ISO week by Date, e.g. 2021-W30", "YYYY-Www" },
-  { "format", 0, 0, G_OPTION_ARG_STRING, &opt_format, "md (the default), html, text: the report; json, facts: the facts", "FORMAT" },
+  { "format", 0, 0, G_OPTION_ARG_STRING, &opt_format, "md (the default), html, text: the report; json, facts: the facts; mail: the message --send would send", "FORMAT" },
   { "lang", 0, 0, G_OPTION_ARG_STRING, &opt_lang, "report language: zh-CN (default) or en", "LANG" },
   { "template", 0, 0, G_OPTION_ARG_STRING, &opt_template, "report template: weekly (default), update, or a path", "NAME|PATH" },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "write to FILE (atomically) instead of stdout", "FILE" },
   { "timezone", 0, 0, G_OPTION_ARG_STRING, &opt_timezone, "time zone for human-readable times (default UTC)", "TZ" },
+  { "send", 0, 0, G_OPTION_ARG_NONE, &opt_send, "mail the report to the list (the last complete ISO week unless a window is given)", NULL },
+  { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force, "with --send: send a week that was already sent", NULL },
+  { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config, "check the configuration file and say what is wrong", NULL },
   { NULL }
 };
 
@@ -65,13 +78,14 @@ parse_format (GError **error)
 {
   if (opt_format == NULL || md_format_parse (opt_format, &report_format))
     return TRUE;
-  if (strcmp (opt_format, "json") == 0 || strcmp (opt_format, "facts") == 0)
+  if (strcmp (opt_format, "json") == 0 || strcmp (opt_format, "facts") == 0
+      || strcmp (opt_format, "mail") == 0)
     {
-      out_kind = opt_format[0] == 'j' ? OUT_JSON : OUT_FACTS;
+      out_kind = opt_format[0] == 'j' ? OUT_JSON : opt_format[0] == 'f' ? OUT_FACTS : OUT_MAIL;
       return TRUE;
     }
   g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
-               "unknown format '%s' (want md, html, text, json or facts)", opt_format);
+               "unknown format '%s' (want md, html, text, json, facts or mail)", opt_format);
   return FALSE;
 }
 
@@ -92,7 +106,14 @@ parse_options (int *argc, char ***argv, GError **error)
       g_set_error (error, MD_ERROR, MD_ERROR_USAGE, "unexpected argument '%s'", (*argv)[1]);
       return FALSE;
     }
-  return parse_format (error);
+  if (opt_force && !opt_send)
+    g_set_error (error, MD_ERROR, MD_ERROR_USAGE, "--force goes with --send");
+  else if (opt_send && (opt_format || opt_output))
+    g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+                 "--send mails the report: --format mail shows the message instead");
+  else
+    return parse_format (error);
+  return FALSE;
 }
 
 /* Now, or $MLDIGEST_NOW (a time as --since takes, or Unix seconds) for
@@ -222,14 +243,15 @@ write_output (const char *data, gsize len, GError **error)
  * template.  Options win over the list's config keys lang, template and
  * archive_url; zh-CN "weekly" when nothing is set. */
 static char *
-render_report (MdWeek *week, GKeyFile *config, GTimeZone *tz, GError **error)
+render_report (MdWeek *week, GKeyFile *config, GTimeZone *tz, MdFormat format,
+               GError **error)
 {
   g_autofree char *lang = opt_lang ? g_strdup (opt_lang)
                                    : md_config_list_string (config, week->list, "lang", NULL);
   g_autofree char *tmpl = opt_template ? g_strdup (opt_template)
                                        : md_config_list_string (config, week->list, "template", NULL);
   g_autofree char *archive = md_config_list_string (config, week->list, "archive_url", NULL);
-  MdRenderOptions ro = { .format = report_format, .lang = lang, .template_name = tmpl,
+  MdRenderOptions ro = { .format = format, .lang = lang, .template_name = tmpl,
                          .tz = tz, .archive_url = archive };
 
   if (!md_summarise_builtin (week, lang, error))
@@ -249,20 +271,71 @@ render_and_write (MdWeek *week, GKeyFile *config, GError **error)
   if (out_kind == OUT_JSON)
     out = md_json_render (week, &len);
   else if ((out = out_kind == OUT_FACTS ? md_text_render (week, tz)
-                                        : render_report (week, config, tz, error)) == NULL)
+                                        : render_report (week, config, tz, report_format, error)) == NULL)
     return FALSE;
   return write_output (out, len ? len : strlen (out), error);
 }
 
+/* What --send and --format mail add to a week: its identity (list, ISO
+ * week) and where it stands. */
+typedef struct {
+  char *label;             /* "2021-W10" */
+  MdSentRecord sent;       /* when it was sent before (message_id NULL: never) */
+  char *in_reply_to;       /* the previous week's digest, when it was sent */
+} Identity;
+
+static void
+identity_clear (Identity *id)
+{
+  g_free (id->label);
+  md_sent_record_clear (&id->sent);
+  g_free (id->in_reply_to);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Identity, identity_clear)
+
 static gboolean
-open_week (MdIndex *idx, GKeyFile *config, MdWeek **week, GError **error)
+mailing (void)
+{
+  return opt_send || out_kind == OUT_MAIL;
+}
+
+/* The window the options ask for; with --send or --format mail and no
+ * window option, the last complete ISO week in the list's time zone, so
+ * that a timer firing twice or late names the same week. */
+static gboolean
+resolve_window (GKeyFile *config, const char *list, gint64 now,
+                MdWindowSpec *spec, char **label, GError **error)
+{
+  g_autoptr (GTimeZone) tz = time_zone (config, list, error);
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+
+  if (tz == NULL)
+    return FALSE;
+  if (!mailing () || opt_since || opt_until || opt_week)
+    {
+      if (!md_window_resolve (opt_since, opt_until, opt_week, now, spec, error))
+        return FALSE;
+    }
+  else
+    {
+      spec->by_date = FALSE;
+      md_identity_last_week (now, tz, &spec->since, &spec->until);
+    }
+  /* --week names its week; else the week of the window's start, locally */
+  *label = md_identity_week (spec->since, opt_week ? utc : tz);
+  return TRUE;
+}
+
+static gboolean
+open_week (MdIndex *idx, GKeyFile *config, MdWeek **week, char **label,
+           GError **error)
 {
   g_autofree char *list = resolve_list (idx, error);
   MdWindowSpec spec;
   gint64 now, days;
 
   if (list == NULL || !now_time (&now, error)
-      || !md_window_resolve (opt_since, opt_until, opt_week, now, &spec, error))
+      || !resolve_window (config, list, now, &spec, label, error))
     return FALSE;
   *week = md_week_new (list, spec.since, spec.until);
   (*week)->by_date = spec.by_date;
@@ -272,23 +345,159 @@ open_week (MdIndex *idx, GKeyFile *config, MdWeek **week, GError **error)
   return TRUE;
 }
 
+/* The sent-week records of this week and the one before. */
+static gboolean
+look_up_sent (MdIndex *idx, const char *list, Identity *id, GError **error)
+{
+  g_autofree char *prev = md_identity_previous_week (id->label);
+  g_auto (MdSentRecord) before = { 0 };
+  g_autoptr (GError) local = NULL;
+
+  if (!md_sent_get (idx, list, id->label, &id->sent, &local)
+      && !g_error_matches (local, MD_ERROR, MD_ERROR_NOT_FOUND))
+    goto failed;
+  g_clear_error (&local);
+  if (prev && !md_sent_get (idx, list, prev, &before, &local)
+      && !g_error_matches (local, MD_ERROR, MD_ERROR_NOT_FOUND))
+    goto failed;
+  id->in_reply_to = g_steal_pointer (&before.message_id);
+  return TRUE;
+failed:
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
+static gboolean
+already_sent (const MdWeek *week, const Identity *id)
+{
+  g_autoptr (GDateTime) t = NULL;
+  g_autofree char *when = NULL;
+
+  if (!opt_send || opt_force || id->sent.message_id == NULL)
+    return FALSE;
+  t = g_date_time_new_from_unix_utc (id->sent.sent_at);
+  when = g_date_time_format_iso8601 (t);
+  g_print ("%s %s: already sent on %s as <%s> (--force sends it again)\n",
+           week->list, id->label, when, id->sent.message_id);
+  return TRUE;
+}
+
+/* The week's message: the text and HTML renderings (and the Markdown
+ * when archive_dir keeps it). */
+static MdOutboxEntry *
+compose (MdWeek *week, MdSender *s, const Identity *id, GError **error)
+{
+  g_autoptr (GTimeZone) tz = time_zone (s->config, week->list, error);
+  g_autofree char *lang = opt_lang ? g_strdup (opt_lang)
+                                   : md_config_list_string (s->config, week->list, "lang", NULL);
+  g_autofree char *archive = md_config_list_string (s->config, week->list, "archive_dir", NULL);
+  g_autofree char *text = NULL, *html = NULL, *md = NULL;
+  MdDigest d = { .list = week->list, .week = id->label, .now = week->generated,
+                 .in_reply_to = id->in_reply_to };
+
+  if (tz == NULL
+      || (text = render_report (week, s->config, tz, MD_FORMAT_TEXT, error)) == NULL
+      || (html = render_report (week, s->config, tz, MD_FORMAT_HTML, error)) == NULL
+      || (opt_send && archive && *archive
+          && (md = render_report (week, s->config, tz, MD_FORMAT_MD, error)) == NULL))
+    return NULL;
+  d.lang = md_lang_canonical (lang);
+  d.text = text, d.html = html, d.md = md;
+  return md_send_compose (s->config, &s->smtp, &d, error);
+}
+
+/* Queue the week, then send it, unless the outbox already failed to go
+ * out in this run (PENDING): the server is down, the week waits. */
+static gboolean
+send_week (MdSender *s, MdWeek *week, const Identity *id, GError **pending,
+           GError **error)
+{
+  g_autoptr (MdOutboxEntry) e = compose (week, s, id, error);
+
+  if (e == NULL || !md_send_queue (s, e, error))
+    return FALSE;
+  if (*pending == NULL && md_send_deliver (s, e, pending))
+    return TRUE;
+  g_printerr ("%s: %s %s: queued in '%s' for the next --send\n", PROG, week->list,
+              id->label, e->path);
+  g_propagate_error (error, g_steal_pointer (pending));
+  return FALSE;
+}
+
+static gboolean
+mail_week (MdSender *s, MdWeek *week, const Identity *id, GError **pending,
+           GError **error)
+{
+  g_autoptr (MdOutboxEntry) e = NULL;
+
+  if (opt_send)
+    return send_week (s, week, id, pending, error);
+  if ((e = compose (week, s, id, error)) == NULL)
+    return FALSE;
+  return write_output (g_bytes_get_data (e->message, NULL), g_bytes_get_size (e->message), error);
+}
+
+/* Open the index read-only, find the week (and for mail, where it
+ * stands), aggregate it unless it was sent already, close. */
+static gboolean
+read_week (GKeyFile *config, const char *path, MdWeek **week, Identity *id,
+           gboolean *skip, GError **error)
+{
+  MdIndex *idx = md_index_open (path, MD_INDEX_READ, LOCK_TIMEOUT_MS, error);
+  gboolean ok;
+
+  if (idx == NULL)
+    return FALSE;
+  ok = open_week (idx, config, week, &id->label, error)
+       && (!mailing () || look_up_sent (idx, (*week)->list, id, error))
+       && ((*skip = already_sent (*week, id)) || aggregate (*week, idx, config, error));
+  if (!md_index_close (idx, ok ? error : NULL))
+    ok = FALSE;
+  return ok;
+}
+
+/* --check-config: the problems on stdout, an error when there is one. */
+static gboolean
+check_config (GError **error)
+{
+  MdCheckReport report = { 0, 0, g_string_new (NULL) };
+
+  md_check_config (opt_config, opt_index, &report);
+  fputs (report.out->str, stdout);
+  g_string_free (report.out, TRUE);
+  if (report.problems == 0)
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "the configuration has %u problem%s",
+               report.problems, report.problems == 1 ? "" : "s");
+  return FALSE;
+}
+
 static gboolean
 run (GError **error)
 {
   g_autoptr (GKeyFile) config = md_config_load (opt_config, NULL, error);
   g_autofree char *path = opt_index ? g_strdup (opt_index) : md_index_default_path ();
   g_autoptr (MdWeek) week = NULL;
-  MdIndex *idx;
-  gboolean ok;
+  g_auto (Identity) id = { 0 };
+  g_auto (MdSender) sender = { .lock_fd = -1 };
+  g_autoptr (GError) pending = NULL;   /* the outbox could not be emptied */
+  gboolean skip = FALSE;
 
   if (config == NULL)
     return FALSE;
-  if ((idx = md_index_open (path, MD_INDEX_READ, LOCK_TIMEOUT_MS, error)) == NULL)
+  if (mailing () && !md_sender_init (&sender, config, path, opt_send, error))
     return FALSE;
-  ok = open_week (idx, config, &week, error) && aggregate (week, idx, config, error);
-  if (!md_index_close (idx, ok ? error : NULL))
-    ok = FALSE;
-  return ok && render_and_write (week, config, error);
+  if (opt_send)
+    md_send_outbox (&sender, &pending);
+  if (!read_week (config, path, &week, &id, &skip, error))
+    return FALSE;
+  if (skip || !mailing ())
+    {
+      if (!skip && !render_and_write (week, config, error))
+        return FALSE;
+      return pending == NULL || (g_propagate_error (error, g_steal_pointer (&pending)), FALSE);
+    }
+  return mail_week (&sender, week, &id, &pending, error);
 }
 
 int
@@ -297,7 +506,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
 
   setlocale (LC_ALL, "");
-  if (parse_options (&argc, &argv, &error) && run (&error))
+  if (parse_options (&argc, &argv, &error)
+      && (opt_check_config ? check_config (&error) : run (&error)))
     return 0;
   g_printerr ("%s: %s\n", PROG, error->message);
   if (error->domain == MD_ERROR && error->code == MD_ERROR_USAGE)

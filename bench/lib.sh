@@ -56,6 +56,7 @@ label () {
     procmail)        echo "procmail to a maildir" ;;
     floor)           echo "fork+exec floor" ;;
     durable-floor)   echo "durable floor (write+fdatasync)" ;;
+    tdb-floor)       echo "TDB floor (one synced txn)" ;;
     mldigest-bulk)   echo "mldigest-filter --mbox" ;;
     notmuch-new)     echo "notmuch new" ;;
     mu-index)        echo "mu index" ;;

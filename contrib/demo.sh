@@ -37,8 +37,21 @@ for f in md html text; do
   "$BUILD/mldigest-aggregate" $WEEK --format "$f" -o "$OUT/report.$f"
 done
 
+cat > "$OUT/mail.conf" <<'CONF'
+[smtp]
+from = mldigest demo <digest@example.org>
+[list kvmarm]
+to = kvmarm@lists.example.org
+CONF
+# shellcheck disable=SC2086
+"$BUILD/mldigest-aggregate" $WEEK --config "$OUT/mail.conf" --format mail -o "$OUT/report.eml"
+
 cat "$OUT/report.md"
 echo
 echo "demo: the same report as HTML: $OUT/report.html"
 echo "demo: as plain text:          $OUT/report.text"
 echo "demo: the index:              $OUT/index.tdb"
+echo
+echo "demo: the message --send would send ($OUT/report.eml):"
+echo
+tr -d '\r' < "$OUT/report.eml"

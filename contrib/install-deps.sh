@@ -14,6 +14,7 @@ BUILD="build-essential pkg-config xz-utils
   libgpgme-dev libassuan-dev libunistring-dev"
 TEST="procmail chromium fonts-wqy-microhei fonts-noto-color-emoji python3 python3-aiosmtpd
   shellcheck inotify-tools procps
+  postfix sasl2-bin libsasl2-modules openssl
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-sieve fetchmail getmail6
   systemd python3-croniter"
 BENCH="notmuch maildir-utils hyperfine"
@@ -32,6 +33,9 @@ echo "install-deps: installing:$missing" >&2
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# The tests run Postfix from a temporary directory of their own: the
+# system's instance is left unconfigured (and so never started).
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

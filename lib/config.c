@@ -1,8 +1,12 @@
 #include "config.h"
 #include "error.h"
+#include "config-keys.h"
+#include "index.h"
 
-static char *
-default_path (void)
+#include <string.h>
+
+char *
+md_config_default_path (void)
 {
   const char *env = g_getenv ("MLDIGEST_CONFIG");
   /* as config.h says: the first that exists (the tests point it at
@@ -22,7 +26,7 @@ GKeyFile *
 md_config_load (const char *path, char **loaded_from, GError **error)
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
-  g_autofree char *found = path ? g_strdup (path) : default_path ();
+  g_autofree char *found = path ? g_strdup (path) : md_config_default_path ();
   g_autoptr (GError) local = NULL;
 
   if (found != NULL
@@ -83,4 +87,82 @@ md_config_list_strv (GKeyFile *kf, const char *list, const char *key)
   g_autofree char *owned = NULL;
   const char *group = group_for (kf, list, key, &owned);
   return group ? g_key_file_get_string_list (kf, group, key, NULL, NULL) : NULL;
+}
+
+static void
+append_list_name (GString *out, const char *list)
+{
+  for (const char *p = list; *p; p++)
+    g_string_append_c (out, *p == '/' || (p == list && *p == '.') ? '_' : *p);
+}
+
+char *
+md_config_expand_path (const char *value, const char *list)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = value;
+
+  if (g_str_has_prefix (p, "~/"))
+    {
+      g_string_append (out, g_get_home_dir ());
+      p++;
+    }
+  while (*p)
+    {
+      if (list != NULL && g_str_has_prefix (p, "{list}"))
+        {
+          append_list_name (out, list);
+          p += strlen ("{list}");
+        }
+      else
+        g_string_append_c (out, *p++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The path before expansion: the first of the places config.h names. */
+static char *
+index_path_template (GKeyFile *kf, const char *override)
+{
+  const char *env = g_getenv ("MLDIGEST_INDEX");
+  char *v;
+
+  if (override != NULL)
+    return g_strdup (override);
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (kf != NULL && (v = g_key_file_get_string (kf, "index", "path", NULL)) != NULL)
+    {
+      if (*g_strstrip (v) != '\0')
+        return v;
+      g_free (v);
+    }
+  return md_index_default_path ();
+}
+
+char *
+md_config_index_path (GKeyFile *kf, const char *override, const char *list)
+{
+  g_autofree char *t = index_path_template (kf, override);
+  return md_config_expand_path (t, list);
+}
+
+gboolean
+md_config_index_per_list (GKeyFile *kf, const char *override)
+{
+  g_autofree char *t = index_path_template (kf, override);
+  return strstr (t, "{list}") != NULL;
+}
+
+gboolean
+md_config_index_max_size (GKeyFile *kf, guint64 *bytes, GError **error)
+{
+  g_autofree char *v = kf ? g_key_file_get_string (kf, "index", "max_size", NULL) : NULL;
+
+  *bytes = MD_CONFIG_DEFAULT_MAX_SIZE;
+  if (v == NULL || md_config_parse_size (g_strstrip (v), bytes))
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_CONFIG,
+               "[index] max_size '%s' is not a size (bytes, or a number with K, M, G)", v);
+  return FALSE;
 }

@@ -53,7 +53,7 @@ week --format json -o "$TMP/sample.json"
 ok 'the zh-CN report matches its facts, in the seed layout' \
   $CHECK "$TMP/sample-week.zh-CN.md" "$TMP/sample.json"
 ok 'the <script> subject is escaped' \
-  grep -qF 'Drop the stray \<script\>alert(1)\</script\> line' "$TMP/sample-week.zh-CN.md"
+  grep -qF 'Drop the stray \<script>alert(1)\</script> line' "$TMP/sample-week.zh-CN.md"
 ok 'the HTML has no script element' sh -c "! grep -qi '<script' '$TMP/sample-week.zh-CN.html'"
 ok 'the update patch list is not empty' \
   grep -q '^\[2026-11-1[0-9] [0-9:]*\] \[PATCH v3 1/4\]' "$TMP/sample-week.update.txt"

@@ -20,6 +20,29 @@
  *   - the server's "usage" summed over the run.
  *
  * Every field of the server's JSON is checked before use (style habit 7).
+ *
+ * A refusal is an answer whose message carries a non-empty "refusal"
+ * string (how OpenAI's API reports one) or whose finish_reason is
+ * "content_filter" (OpenAI, Azure, vLLM guardrails).  Refusals written
+ * as ordinary text are not guessed at: the summariser's citation check
+ * drops a text that cites nothing.
+ *
+ * Retries: an attempt that fails in transport (connection, timeout) or
+ * with HTTP 429/5xx is tried again up to max_retries times, after
+ * backoff_ms * 2^(n-1) (at most 60 s) with "equal jitter" (a random wait
+ * in [d/2, d]) so that concurrent requests spread out, or after the
+ * server's Retry-After when that is longer.  A Retry-After beyond
+ * retry_after_max_s fails the request at once: a server that asks for an
+ * hour is not going to answer this run.  Other 4xx (bad key, unknown
+ * model) fail at once.  A 2xx answer that is unusable (empty, cut,
+ * malformed, refused) is tried once more.  Every attempt is an HTTP
+ * request and counts against budget_requests.
+ *
+ * Budget: an attempt starts only while the run's requests made are
+ * below budget_requests and the tokens the server reported are below
+ * budget_tokens; otherwise its request ends MD_LLM_SKIPPED.  Tokens are
+ * only known when answers arrive, so the requests in flight when the
+ * token budget runs out (at most `concurrency`) may overshoot it.
  */
 #pragma once
 #include <glib.h>
@@ -37,11 +60,16 @@ typedef struct {
   guint64 budget_requests; /* per run, 0 = unlimited */
   guint64 budget_tokens;   /* per run (prompt + completion), 0 = unlimited */
   guint max_retries;       /* transport/429/5xx retries per request, default 4 */
+  /* Not configuration keys: fixed defaults the tests shorten. */
+  guint backoff_ms;        /* first retry's wait before jitter, default 1000 */
+  guint retry_after_max_s; /* longest Retry-After honoured, default 120 */
 } MdLlmConfig;
 
 /* NULL with no error when CONFIG has no [llm] group; NULL with an error
  * for a bad value or a key file readable by group or others. */
 MdLlmConfig *md_llm_config_load (GKeyFile *config, GError **error);
+/* A configuration with every default and URL and MODEL (tests, tools). */
+MdLlmConfig *md_llm_config_new (const char *url, const char *model);
 void md_llm_config_free (MdLlmConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MdLlmConfig, md_llm_config_free)
 
@@ -78,6 +106,9 @@ typedef struct {
   guint64 retries;
   guint64 failed;          /* requests that ended MD_LLM_FAILED */
   guint64 skipped;         /* MD_LLM_SKIPPED by the budget */
+  guint64 fallbacks;       /* set by the caller: threads that got the
+                            * built-in summary instead (the client never
+                            * touches it; md_llm_usage_print prints it) */
 } MdLlmUsage;
 
 /* Run every request of REQUESTS (MdLlmRequest*) to an end, at most
@@ -90,3 +121,17 @@ typedef void (*MdLlmProgress) (guint done, guint total,
 gboolean md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests,
                      MdLlmUsage *usage, MdLlmProgress progress,
                      gpointer progress_data, GError **error);
+
+/* An MdLlmProgress for a terminal: when stderr is a tty, one line on
+ * stderr rewritten in place ("summaries: 12/40 requests, 34567 tokens"),
+ * ended with a newline when done == total; nothing otherwise.  DATA is
+ * unused. */
+void md_llm_progress_tty (guint done, guint total, const MdLlmUsage *usage,
+                          gpointer data);
+
+/* The run's usage as one line (no newline):
+ * "model: 42 requests, 120345 prompt + 8012 completion tokens,
+ *  3 retries, 2 fallbacks (1 failed, 1 skipped by the budget)". */
+char *md_llm_usage_format (const MdLlmUsage *usage);
+/* That line on stderr, for main() at the end of a run. */
+void md_llm_usage_print (const MdLlmUsage *usage);

@@ -65,41 +65,263 @@ md_escape_line (const char *s)
   return md_escape_line_n (s, 0);
 }
 
-/* At the start of a line these open a list, a setext underline or an
- * ordered list ("1." / "1)"); the template may put our text there. */
-static gsize
-escape_block_start (GString *out, const char *s)
+/* ---- Markdown: escape only what Markdown would act on ----
+ *
+ * A subject, a name or an excerpt lands inline anywhere in a template:
+ * at the start of a line, in a heading, in a table cell, between "**"
+ * of the template.  Escaping every metacharacter made the raw report
+ * unreadable ("\[PATCH v2 0/3\] kvm\_pgtable\_stage2\_unmap()"), so a
+ * character is escaped only where CommonMark or a GFM extension could
+ * read it as markup in SOME context the string can be put in; what the
+ * string's own neighbours prove inert ("_" inside a word, "[" with no
+ * "](" after it, "!" not before a link) is left alone.  The rendered
+ * result is the same as with every metacharacter escaped, and its text
+ * is the string itself: tests/unit/test-escape-corpus.c checks both over
+ * every string of the real archive.  Where a character's neighbour is
+ * the template's (the string's first or last character), it is escaped. */
+
+/* What the start of a line would open: a list item ("- ", "+ ", "1. ",
+ * "2) "), a quote, a heading ("# "), a setext underline ("===", "--"),
+ * a table row.  Returns how many bytes to copy before the backslash
+ * (the digits of a list number), or -1 when nothing opens. */
+static int
+block_opener (const char *s)
 {
   gsize digits = strspn (s, "0123456789");
+  gsize hashes = strspn (s, "#");
 
-  if (*s == '-' || *s == '+' || *s == '=')
+  switch (*s)
     {
-      g_string_append_c (out, '\\');
-      g_string_append_c (out, *s);
-      return 1;
+    case '>': case '|':
+      return 0;
+    case '-': case '+':
+      return s[1] == '\0' || s[1] == ' ' || s[1] == '-' ? 0 : -1;
+    case '=':
+      return s[strspn (s, "=")] == '\0' ? 0 : -1;
+    case '#':
+      return hashes <= 6 && (s[hashes] == '\0' || s[hashes] == ' ') ? 0 : -1;
     }
-  if (digits > 0 && (s[digits] == '.' || s[digits] == ')'))
-    {
-      g_string_append_len (out, s, digits);
-      g_string_append_c (out, '\\');
-      g_string_append_c (out, s[digits]);
-      return digits + 1;
-    }
-  return 0;
+  if (digits > 0 && digits <= 9 && (s[digits] == '.' || s[digits] == ')')
+      && (s[digits + 1] == '\0' || s[digits + 1] == ' '))
+    return (int) digits;
+  return -1;
 }
 
+/* ---- emphasis: '*', '_' and '~' runs (CommonMark's flanking rules) ---- */
+
+typedef enum { C_SPACE, C_PUNCT, C_ALNUM, C_UNSURE, C_EDGE } CharClass;
+
+static CharClass
+class_of (const char *line, const char *p)
+{
+  gunichar c;
+
+  if (p == NULL || p < line || *p == '\0')
+    return C_EDGE;      /* the template's character: unknown */
+  c = g_utf8_get_char (p);
+  if (g_unichar_isspace (c))
+    return C_SPACE;
+  if (c < 0x80)
+    return g_ascii_ispunct (c) ? C_PUNCT : C_ALNUM;
+  if (g_unichar_isalnum (c))
+    return C_ALNUM;
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_CONNECT_PUNCTUATION: case G_UNICODE_DASH_PUNCTUATION:
+    case G_UNICODE_CLOSE_PUNCTUATION: case G_UNICODE_FINAL_PUNCTUATION:
+    case G_UNICODE_INITIAL_PUNCTUATION: case G_UNICODE_OTHER_PUNCTUATION:
+    case G_UNICODE_OPEN_PUNCTUATION:
+      return C_PUNCT;
+    default:
+      return C_UNSURE;  /* symbols: versions of CommonMark disagree */
+    }
+}
+
+typedef struct {
+  gsize at, len;
+  gboolean open, close, escape;
+} Run;
+
+static void
+classify_run (const char *line, Run *r)
+{
+  const char *p = line + r->at;
+  CharClass b = class_of (line, p > line ? g_utf8_find_prev_char (line, p) : NULL);
+  CharClass a = class_of (line, p + r->len);
+  gboolean left, right;
+
+  if (b == C_EDGE || a == C_EDGE || b == C_UNSURE || a == C_UNSURE)
+    {
+      r->escape = TRUE;
+      return;
+    }
+  left = a != C_SPACE && (a != C_PUNCT || b == C_SPACE || b == C_PUNCT);
+  right = b != C_SPACE && (b != C_PUNCT || a == C_SPACE || a == C_PUNCT);
+  if (*p == '_')
+    {
+      r->open = left && (!right || b == C_PUNCT);
+      r->close = right && (!left || a == C_PUNCT);
+    }
+  else
+    {
+      r->open = left;
+      r->close = right;
+    }
+  /* The templates put "**" around and after values: a '*' that could
+   * open or close is escaped whatever the string holds. */
+  if (*p == '*')
+    r->escape = left || right;
+}
+
+/* A '_' or '~' run is inert unless some run of the same character in
+ * the string could pair with it: templates never use those two. */
+static void
+pair_runs (GArray *runs, const char *line)
+{
+  for (guint i = 0; i < runs->len; i++)
+    {
+      Run *r = &g_array_index (runs, Run, i);
+      for (guint j = 0; j < runs->len && !r->escape; j++)
+        {
+          const Run *o = &g_array_index (runs, Run, j);
+          if (j == i || line[o->at] != line[r->at])
+            continue;
+          r->escape = (j > i && r->open && o->close) || (j < i && r->close && o->open);
+        }
+    }
+}
+
+static GArray *
+emphasis_runs (const char *line)
+{
+  GArray *runs = g_array_new (FALSE, TRUE, sizeof (Run));
+
+  for (const char *p = line; *p;)
+    {
+      if (strchr ("*_~", *p))
+        {
+          Run r = { p - line, strspn (p, (char[]) { *p, '\0' }), FALSE, FALSE, FALSE };
+          classify_run (line, &r);
+          g_array_append_val (runs, r);
+          p += r.len;
+        }
+      else
+        p++;
+    }
+  pair_runs (runs, line);
+  return runs;
+}
+
+/* ---- the other inline constructs ---- */
+
+/* "&name;" or "&#..." would be read as a character reference. */
+static gboolean
+starts_entity (const char *p)
+{
+  gsize n = strspn (p + 1, "abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+  return p[1] == '#' || (n > 0 && p[1 + n] == ';');
+}
+
+/* A '#' run that ends the string after a space (or is all of it) would
+ * close an ATX heading the template put the string in. */
+static gboolean
+closes_heading (const char *line, const char *p)
+{
+  gsize n = strspn (p, "#");
+  return p[n] == '\0' && (p == line || p[-1] == ' ');
+}
+
+/* A '[' starts a link only with a "](", "][" or "]:" after it (or a
+ * ']' ending the string, where the template's next character is
+ * unknown): then it is escaped, not the ']', which GFM's autolinks
+ * would swallow into a URL before it. */
+static gboolean
+opens_link (const char *p)
+{
+  for (const char *q = strchr (p, ']'); q; q = strchr (q + 1, ']'))
+    if (q[1] == '\0' || strchr ("([:", q[1]))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+needs_escape (const char *line, const char *p)
+{
+  switch (*p)
+    {
+    case '`': case '|':
+      return TRUE;                      /* code spans, table cells */
+    case '\\':                          /* an escape, or a hard break at the end */
+      return p[1] == '\0' || g_ascii_ispunct (p[1]);
+    case '[':
+      return opens_link (p);
+    case '<':                           /* autolinks, raw HTML */
+      return !g_ascii_isspace (p[1]) && p[1] != '=' && p[1] != '<';
+    case '&':
+      return starts_entity (p);
+    case '#':
+      return closes_heading (line, p);
+    default:
+      return FALSE;
+    }
+}
+
+/* P is right after a URL that GFM autolinks ("https://...", "www."). */
+static gboolean
+after_url (const char *line, const char *p)
+{
+  const char *word = p;
+
+  while (word > line && !g_ascii_isspace (word[-1]))
+    word--;
+  if (word == p)
+    return FALSE;
+  return g_strstr_len (word, p - word, "://") != NULL
+         || g_ascii_strncasecmp (word, "www.", 4) == 0;
+}
+
+/* A '<' that could open an autolink or raw HTML is escaped; but right
+ * after a URL (".../r/<msgid>") GFM's autolinks would take the
+ * backslash into the link, so there the '<' stays and every '>' after
+ * it is escaped instead: no tag, comment or autolink can end. */
 char *
 md_escape_md_n (const char *s, gsize max_chars)
 {
-  static const char meta[] = "\\`*_[]<>#|~&!";
   g_autofree char *line = md_escape_line_n (s, max_chars);
+  g_autoptr (GArray) runs = emphasis_runs (line);
   GString *out = g_string_sized_new (strlen (line) + 8);
+  int opener = block_opener (line);
+  const char *p = line;
+  gboolean escape_gt = FALSE;
+  guint r = 0;
 
-  for (const char *p = line + escape_block_start (out, line); *p; p++)
+  if (opener >= 0)
     {
-      if (strchr (meta, *p))
+      g_string_append_len (out, p, opener);
+      g_string_append_c (out, '\\');
+      g_string_append_c (out, p[opener]);
+      p += opener + 1;
+    }
+  while (*p)
+    {
+      const Run *run = r < runs->len ? &g_array_index (runs, Run, r) : NULL;
+      if (run && (gsize) (p - line) >= run->at)
+        {
+          for (gsize i = (gsize) (p - line) - run->at; i < run->len; i++, p++)
+            {
+              if (run->escape)
+                g_string_append_c (out, '\\');
+              g_string_append_c (out, *p);
+            }
+          r++;
+          continue;
+        }
+      if (*p == '<' && after_url (line, p) && needs_escape (line, p))
+        escape_gt = TRUE;     /* see below */
+      else if (needs_escape (line, p) || (*p == '>' && escape_gt))
         g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
+      g_string_append_c (out, *p++);
     }
   return g_string_free (out, FALSE);
 }
@@ -199,7 +421,9 @@ sanitize_md_line (GString *out, const char *line)
   const char *p = line;
   gsize indent = strspn (line, " ");
 
-  if (indent <= 3 && line[indent] == '#')
+  /* "#" opens a heading; "[label]: url" defines a link that would turn
+   * every "[label]" of the report (a subject's "[PATCH]") into a link */
+  if (indent <= 3 && (line[indent] == '#' || line[indent] == '['))
     {
       g_string_append_len (out, line, indent);
       g_string_append_c (out, '\\');

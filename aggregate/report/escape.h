@@ -7,8 +7,12 @@
  *
  *   md_escape_line()   one line for plain text: CR/LF/tabs folded to one
  *                      space, control and bidi-override characters dropped
- *   md_escape_md()     the same line, then Markdown metacharacters escaped
+ *   md_escape_md()     the same line, with a backslash before each
+ *                      character Markdown would otherwise act on there
+ *                      (not before every metacharacter: "[PATCH v2 0/3]",
+ *                      "kvm_vcpu_run()" and "Thanks!" stay as they are),
  *                      so it renders as the literal text in any inline spot
+ *                      of a template that uses no '_' or '~' emphasis
  *   md_escape_block()  multi-line text kept as lines (plain text)
  *
  * Multi-line results never end with a newline: a template puts its own.
@@ -37,7 +41,8 @@ char *md_code_span (const char *s);
 
 /* Markdown written by someone else (a model's summary, a user's text):
  * kept as Markdown, but made unable to break the report around it: no
- * control characters, no headings (a leading '#' is escaped), no raw HTML
+ * control characters, no headings (a leading '#' is escaped), no link
+ * reference definitions (a leading '[' is escaped), no raw HTML
  * tags ('<' before a tag name is escaped). */
 char *md_sanitize_markdown (const char *md);
 

@@ -178,3 +178,13 @@ md_render (const MdWeek *week, const MdRenderOptions *opts, GError **error)
   return convert (g_utf8_make_valid (out, -1), text_tmpl, week, opts->format,
                   lang, dir, error);
 }
+
+char *
+md_render_template_path (const char *name, const char *lang, MdFormat format,
+                         GError **error)
+{
+  g_autofree char *dir = md_template_dir ();
+  const char *l = md_lang_canonical (lang);
+
+  return find_template (dir, name ? name : "weekly", l ? l : "zh-CN", format, error);
+}

@@ -43,3 +43,8 @@ gboolean md_format_parse (const char *s, MdFormat *format);
  * archive_url pattern). */
 char *md_render (const MdWeek *week, const MdRenderOptions *opts,
                  GError **error);
+
+/* The template file md_render() would use for NAME (NULL: "weekly"),
+ * LANG and FORMAT, in the shipped templates directory. */
+char *md_render_template_path (const char *name, const char *lang,
+                               MdFormat format, GError **error);

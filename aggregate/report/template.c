@@ -35,27 +35,47 @@ md_template_dir (void)
   return g_build_filename (MD_DATADIR, "templates", NULL);
 }
 
-char *
-md_template_expand (const char *path, const char *dir, TmplScope *scope,
-                    GError **error)
+/* PATH parsed, its includes looked up beside it, then in DIR. */
+static TmplTemplate *
+parse (const char *path, const char *dir, GError **error)
 {
   g_autoptr (TmplTemplateLocator) locator = tmpl_template_locator_new ();
   g_autoptr (TmplTemplate) tmpl = NULL;
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autofree char *own_dir = g_path_get_dirname (path);
-  g_autoptr (GError) local = NULL;
-  char *out;
 
   tmpl_template_locator_append_search_path (locator, own_dir);
   if (dir != NULL)
     tmpl_template_locator_append_search_path (locator, dir);
   tmpl = tmpl_template_new (locator);
-  if (!tmpl_template_parse_file (tmpl, file, NULL, &local)
+  if (!tmpl_template_parse_file (tmpl, file, NULL, error))
+    return NULL;
+  return g_steal_pointer (&tmpl);
+}
+
+char *
+md_template_expand (const char *path, const char *dir, TmplScope *scope,
+                    GError **error)
+{
+  g_autoptr (TmplTemplate) tmpl = NULL;
+  g_autoptr (GError) local = NULL;
+  char *out = NULL;
+
+  if ((tmpl = parse (path, dir, &local)) == NULL
       || (out = tmpl_template_expand_string (tmpl, scope, &local)) == NULL)
-    {
-      g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "template %s: %s", path,
-                   local ? local->message : "cannot be expanded");
-      return NULL;
-    }
+    g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "template %s: %s", path,
+                 local ? local->message : "cannot be expanded");
   return out;
+}
+
+gboolean
+md_template_check (const char *path, const char *dir, GError **error)
+{
+  g_autoptr (TmplTemplate) tmpl = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if ((tmpl = parse (path, dir, &local)) != NULL)
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "template %s: %s", path, local->message);
+  return FALSE;
 }

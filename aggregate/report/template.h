@@ -17,3 +17,7 @@ char *md_template_dir (void);
  * PATH, then in DIR (may be NULL). */
 char *md_template_expand (const char *path, const char *dir, TmplScope *scope,
                           GError **error);
+
+/* Parse the template at PATH (includes as md_template_expand() finds
+ * them) without expanding it: what --check-config asks of a template. */
+gboolean md_template_check (const char *path, const char *dir, GError **error);

@@ -2,6 +2,7 @@
 #include <sysexits.h>
 #include <glib/gstdio.h>
 #include "config.h"
+#include "config-keys.h"
 #include "error.h"
 
 static char *
@@ -85,6 +86,122 @@ test_exit_codes (void)
   g_assert_cmpint (md_error_code_from_errno (EINVAL), ==, MD_ERROR_IO);
 }
 
+static void
+test_edit_distance (void)
+{
+  g_assert_cmpuint (md_edit_distance ("", ""), ==, 0);
+  g_assert_cmpuint (md_edit_distance ("model", "modle"), ==, 2);
+  g_assert_cmpuint (md_edit_distance ("kitten", "sitting"), ==, 3);
+  g_assert_cmpuint (md_edit_distance ("abc", ""), ==, 3);
+  g_assert_cmpstr (md_config_key_nearest ("llm", "modle"), ==, "model");
+  g_assert_cmpstr (md_config_key_nearest ("list", "templte"), ==, "template");
+  g_assert_cmpstr (md_config_key_nearest ("smtp", "pasword_file"), ==, "password_file");
+  g_assert_null (md_config_key_nearest ("smtp", "zzzzzzzz"));
+  g_assert_cmpstr (md_config_group_nearest ("smpt"), ==, "smtp");
+  g_assert_cmpstr (md_config_group_nearest ("lists kvm"), ==, "list NAME");
+  g_assert_null (md_config_group_nearest ("qqqqqqqqqq"));
+}
+
+static void
+test_groups_and_keys (void)
+{
+  g_assert_cmpstr (md_config_group_kind ("defaults"), ==, "list");
+  g_assert_cmpstr (md_config_group_kind ("list kvmarm"), ==, "list");
+  g_assert_cmpstr (md_config_group_kind ("index"), ==, "index");
+  g_assert_null (md_config_group_kind ("list"));
+  g_assert_null (md_config_group_kind ("list "));
+  g_assert_null (md_config_group_kind ("model"));
+  g_assert_nonnull (md_config_key_find ("index", "max_size"));
+  g_assert_null (md_config_key_find ("index", "lang"));
+  /* every key once */
+  for (const MdConfKey *a = md_config_keys; a->key; a++)
+    for (const MdConfKey *b = a + 1; b->key; b++)
+      g_assert_false (strcmp (a->group, b->group) == 0 && strcmp (a->key, b->key) == 0);
+}
+
+static void
+test_size (void)
+{
+  guint64 v = 0;
+  g_assert_true (md_config_parse_size ("0", &v) && v == 0);
+  g_assert_true (md_config_parse_size ("4096", &v) && v == 4096);
+  g_assert_true (md_config_parse_size ("3584M", &v) && v == G_GUINT64_CONSTANT (3584) << 20);
+  g_assert_true (md_config_parse_size ("2k", &v) && v == 2048);
+  g_assert_true (md_config_parse_size ("1GiB", &v) && v == 1u << 30);
+  g_assert_true (md_config_parse_size ("1GB", &v) && v == 1u << 30);
+  g_assert_false (md_config_parse_size ("", &v));
+  g_assert_false (md_config_parse_size ("-1", &v));
+  g_assert_false (md_config_parse_size ("12Q", &v));
+  g_assert_false (md_config_parse_size ("1MBB", &v));
+  g_assert_false (md_config_parse_size ("99999999999999T", &v));
+}
+
+static void
+test_expand_path (void)
+{
+  g_autofree char *home = g_build_filename (g_get_home_dir (), "x", "kvm.tdb", NULL);
+  g_autofree char *a = md_config_expand_path ("~/x/{list}.tdb", "kvm");
+  g_autofree char *b = md_config_expand_path ("/i/{list}/{list}.tdb", "a/../b");
+  g_autofree char *c = md_config_expand_path ("/i/{list}.tdb", NULL);
+  g_autofree char *d = md_config_expand_path ("/i/{list}.tdb", "..x");
+
+  g_assert_cmpstr (a, ==, home);
+  g_assert_cmpstr (b, ==, "/i/a_.._b/a_.._b.tdb");
+  g_assert_cmpstr (c, ==, "/i/{list}.tdb");
+  g_assert_cmpstr (d, ==, "/i/_.x.tdb");
+}
+
+/* The index path: --index, $MLDIGEST_INDEX, [index] path, the default. */
+static void
+test_index_path (void)
+{
+  g_autofree char *path = write_tmp ("[index]\npath = /idx/{list}.tdb\nmax_size = 1M\n");
+  g_autoptr (GKeyFile) kf = md_config_load (path, NULL, NULL);
+  g_autofree char *a = NULL, *b = NULL, *c = NULL;
+  guint64 max = 0;
+
+  g_unsetenv ("MLDIGEST_INDEX");
+  a = md_config_index_path (kf, NULL, "kvm");
+  b = md_config_index_path (kf, "/o/{list}", "kvm");
+  g_setenv ("MLDIGEST_INDEX", "/env.tdb", TRUE);
+  c = md_config_index_path (kf, NULL, "kvm");
+  g_assert_cmpstr (a, ==, "/idx/kvm.tdb");
+  g_assert_cmpstr (b, ==, "/o/kvm");
+  g_assert_cmpstr (c, ==, "/env.tdb");
+  g_assert_false (md_config_index_per_list (kf, NULL));
+  g_assert_true (md_config_index_per_list (kf, "/o/{list}"));
+  g_assert_true (md_config_index_max_size (kf, &max, NULL));
+  g_assert_cmpuint (max, ==, 1 << 20);
+  g_assert_true (md_config_index_max_size (NULL, &max, NULL));
+  g_assert_cmpuint (max, ==, MD_CONFIG_DEFAULT_MAX_SIZE);
+  g_unsetenv ("MLDIGEST_INDEX");
+  g_unlink (path);
+}
+
+/* mldigest.conf(5) documents every key of the table in its group. */
+static void
+test_man_page_has_every_key (void)
+{
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "..", "..", "docs", "mldigest.conf.5", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) err = NULL;
+
+  g_assert_true (g_file_get_contents (page, &text, NULL, &err));
+  for (const MdConfKey *k = md_config_keys; k->key; k++)
+    {
+      g_autofree char *head = strcmp (k->group, "list") == 0
+        ? g_strdup (".SS \"[defaults] and [list NAME]\"\n") : g_strdup_printf (".SS [%s]\n", k->group);
+      g_autofree char *item = g_strdup_printf ("\n.TP\n.B %s\n", k->key);
+      const char *sect = strstr (text, head), *next, *at;
+      g_assert_nonnull (sect);
+      next = strstr (sect + 1, "\n.SS ");
+      next = next ? next : strstr (sect + 1, "\n.SH ");
+      at = strstr (sect, item);
+      if (at == NULL || (next && at > next))
+        g_error ("mldigest.conf.5 does not document [%s] %s", k->group, k->key);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -93,5 +210,11 @@ main (int argc, char **argv)
   g_test_add_func ("/config/bad-file", test_bad_file_names_line);
   g_test_add_func ("/config/env-missing", test_env_missing);
   g_test_add_func ("/error/exit-codes", test_exit_codes);
+  g_test_add_func ("/config/edit-distance", test_edit_distance);
+  g_test_add_func ("/config/groups-and-keys", test_groups_and_keys);
+  g_test_add_func ("/config/size", test_size);
+  g_test_add_func ("/config/expand-path", test_expand_path);
+  g_test_add_func ("/config/index-path", test_index_path);
+  g_test_add_func ("/config/man-page", test_man_page_has_every_key);
   return g_test_run ();
 }

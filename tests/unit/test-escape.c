@@ -22,16 +22,34 @@ test_line (void)
 static void
 test_markdown (void)
 {
-  check (md_escape_md ("*b* _i_ `c` [l](u) <h> # | ~ & ! \\"),
-         "\\*b\\* \\_i\\_ \\`c\\` \\[l\\](u) \\<h\\> \\# \\| \\~ \\& \\! \\\\");
+  /* what the mail says, as it says it, wherever Markdown reads it so */
+  check (md_escape_md ("[PATCH v2 0/3] KVM: arm64: fix kvm_pgtable_stage2_unmap()"),
+         "[PATCH v2 0/3] KVM: arm64: fix kvm_pgtable_stage2_unmap()");
+  check (md_escape_md ("Thanks! a * b, x_{y}, __init"), "Thanks! a * b, x_{y}, __init");
+  check (md_escape_md ("Marc <maz@kernel.org>"), "Marc \\<maz@kernel.org>");
+  check (md_escape_md ("1 < 2 && a <= b"), "1 < 2 && a <= b");
+  /* and escaped where Markdown would act */
+  check (md_escape_md ("*b* _i_ `c` [l](u) <h> | ~x~ &amp; \\*"),
+         "\\*b\\* \\_i\\_ \\`c\\` \\[l](u) \\<h> \\| \\~x\\~ \\&amp; \\\\\\*");
+  check (md_escape_md ("2*3 x*"), "2\\*3 x\\*");
+  check (md_escape_md ("[x]: y"), "\\[x]: y");
+  check (md_escape_md ("ends with \\"), "ends with \\\\");
+  check (md_escape_md ("issue #"), "issue \\#");
+  check (md_escape_md ("see https://lore.kernel.org/r/<id>"),
+         "see https://lore.kernel.org/r/<id\\>");
   /* What would open a block where a template puts the text. */
   check (md_escape_md ("- item"), "\\- item");
+  check (md_escape_md ("-fno-pie"), "-fno-pie");
   check (md_escape_md ("+ item"), "\\+ item");
-  check (md_escape_md ("=== x"), "\\=== x");
+  check (md_escape_md ("==="), "\\===");
+  check (md_escape_md ("=== x"), "=== x");
+  check (md_escape_md ("# x"), "\\# x");
+  check (md_escape_md ("#1 x"), "#1 x");
+  check (md_escape_md ("> x"), "\\> x");
   check (md_escape_md ("12. x"), "12\\. x");
   check (md_escape_md ("3) x"), "3\\) x");
+  check (md_escape_md ("5.10 x"), "5.10 x");
   check (md_escape_md ("2026 x"), "2026 x");
-  check (md_escape_md ("[PATCH v3 04/25] KVM: x"), "\\[PATCH v3 04/25\\] KVM: x");
 }
 
 static void
@@ -54,6 +72,9 @@ test_sanitize_markdown (void)
   check (md_sanitize_markdown ("a\\\\<script>"), "a\\\\\\<script>");
   check (md_sanitize_markdown ("1 < 2 and <!-- c -->"), "1 < 2 and \\<!-- c -->");
   check (md_sanitize_markdown (NULL), "");
+  /* a link reference definition would turn "[PATCH]" anywhere into a link */
+  check (md_sanitize_markdown ("[PATCH v2 0/3]: https://x.test/\n [a]: b"),
+         "\\[PATCH v2 0/3]: https://x.test/\n \\[a]: b");
 }
 
 static void
