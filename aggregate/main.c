@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "category.h"
 #include "check.h"
+#include "expire.h"
 #include "facts.h"
 #include "identity.h"
 #include "lang.h"
@@ -48,7 +49,7 @@ static char *opt_index, *opt_config, *opt_list, *opt_since, *opt_until;
 static char *opt_week, *opt_format, *opt_output, *opt_timezone;
 static char *opt_lang, *opt_template;
 static gboolean opt_send, opt_force;
-static gboolean opt_check_config;
+static gboolean opt_check_config, opt_expire;
 
 /* What --format asks for: a report (render.c) or the facts. */
 typedef enum { OUT_REPORT, OUT_JSON, OUT_FACTS, OUT_MAIL } OutputKind;
@@ -56,7 +57,7 @@ static OutputKind out_kind = OUT_REPORT;
 static MdFormat report_format = MD_FORMAT_MD;
 
 static const GOptionEntry entries[] = {
-  { "index", 0, 0, G_OPTION_ARG_FILENAME, &opt_index, "the index (default $MLDIGEST_INDEX or $XDG_DATA_HOME/mldigest/index.tdb)", "PATH" },
+  { "index", 0, 0, G_OPTION_ARG_FILENAME, &opt_index, "the index (default $MLDIGEST_INDEX, else [index] path, else $XDG_DATA_HOME/mldigest/index.tdb); {list} is --list", "PATH" },
   { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "configuration file", "FILE" },
   { "list", 0, 0, G_OPTION_ARG_STRING, &opt_list, "the list: short name or List-Id", "NAME" },
   { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since, "window start by Date (YYYY-MM-DD or ISO 8601)", "TIME" },
@@ -70,6 +71,7 @@ static const GOptionEntry entries[] = {
   { "send", 0, 0, G_OPTION_ARG_NONE, &opt_send, "mail the report to the list (the last complete ISO week unless a window is given)", NULL },
   { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force, "with --send: send a week that was already sent", NULL },
   { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config, "check the configuration file and say what is wrong", NULL },
+  { "expire", 0, 0, G_OPTION_ARG_NONE, &opt_expire, "remove messages older than [index] keep_days and shrink the index", NULL },
   { NULL }
 };
 
@@ -472,18 +474,51 @@ check_config (GError **error)
   return FALSE;
 }
 
+/* --index, $MLDIGEST_INDEX, [index] path or the default; the file of
+ * --list when the path holds {list}. */
+static char *
+index_path (GKeyFile *config, GError **error)
+{
+  g_autofree char *list = md_list_short_name (opt_list);
+
+  if (list == NULL && md_config_index_per_list (config, opt_index))
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+                   "the index path holds {list}: choose the list with --list");
+      return NULL;
+    }
+  return md_config_index_path (config, opt_index, list);
+}
+
+/* --expire: retention, one line per index file on stdout. */
+static gboolean
+expire (GError **error)
+{
+  g_autoptr (GKeyFile) config = md_config_load (opt_config, NULL, error);
+  g_autofree char *list = md_list_short_name (opt_list);
+  g_autoptr (GString) out = g_string_new (NULL);
+  gint64 now;
+  gboolean ok;
+
+  if (config == NULL || !now_time (&now, error))
+    return FALSE;
+  ok = md_expire_run (config, opt_index, list, now, out, error);
+  fputs (out->str, stdout);
+  return ok;
+}
+
 static gboolean
 run (GError **error)
 {
   g_autoptr (GKeyFile) config = md_config_load (opt_config, NULL, error);
-  g_autofree char *path = opt_index ? g_strdup (opt_index) : md_index_default_path ();
+  g_autofree char *path = config ? index_path (config, error) : NULL;
   g_autoptr (MdWeek) week = NULL;
   g_auto (Identity) id = { 0 };
   g_auto (MdSender) sender = { .lock_fd = -1 };
   g_autoptr (GError) pending = NULL;   /* the outbox could not be emptied */
   gboolean skip = FALSE;
 
-  if (config == NULL)
+  if (path == NULL)
     return FALSE;
   if (mailing () && !md_sender_init (&sender, config, path, opt_send, error))
     return FALSE;
@@ -507,7 +542,8 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   if (parse_options (&argc, &argv, &error)
-      && (opt_check_config ? check_config (&error) : run (&error)))
+      && (opt_check_config ? check_config (&error)
+          : opt_expire ? expire (&error) : run (&error)))
     return 0;
   g_printerr ("%s: %s\n", PROG, error->message);
   if (error->domain == MD_ERROR && error->code == MD_ERROR_USAGE)

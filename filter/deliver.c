@@ -97,6 +97,41 @@ read_input (Input *in, gboolean pass, GError **pass_error, GError **error)
 }
 
 static gboolean
+record_in (const MdFilterOptions *o, const char *path, MdRecord *rec,
+           GError **error)
+{
+  MdIndex *idx = md_index_open (path, MD_INDEX_WRITE, o->lock_timeout_ms, error);
+  if (idx == NULL)
+    return FALSE;
+  md_index_set_max_size (idx, o->max_size);
+  gboolean ok = md_index_add (idx, rec, NULL, error);
+  return md_index_close (idx, ok ? error : NULL) && ok;
+}
+
+/* {list} in the index path: the message goes into the file of each of
+ * its lists, as a message of that list only.  Each file is its own
+ * transaction; when one fails the MTA retries the message and the files
+ * that already have it count it as a duplicate. */
+static gboolean
+record_per_list (const MdFilterOptions *o, MdRecord *rec, GError **error)
+{
+  g_autoptr (GPtrArray) lists = g_steal_pointer (&rec->lists);
+  gboolean ok = TRUE;
+
+  if (lists->len == 0)
+    g_ptr_array_add (lists, g_strdup (MD_INDEX_UNLISTED));
+  rec->lists = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; ok && i < lists->len; i++)
+    {
+      g_autofree char *path = md_config_index_path (o->config, o->index_option, lists->pdata[i]);
+      g_ptr_array_set_size (rec->lists, 0);
+      g_ptr_array_add (rec->lists, g_strdup (lists->pdata[i]));
+      ok = record_in (o, path, rec, error);
+    }
+  return ok;
+}
+
+static gboolean
 record (const MdFilterOptions *o, const Input *in, GError **error)
 {
   if (in->too_big)
@@ -113,12 +148,9 @@ record (const MdFilterOptions *o, const Input *in, GError **error)
       g_prefix_error (error, "cannot record message: ");
       return FALSE;
     }
-  MdIndex *idx = md_index_open (o->index_path, MD_INDEX_WRITE,
-                                o->lock_timeout_ms, error);
-  if (idx == NULL)
-    return FALSE;
-  gboolean ok = md_index_add (idx, rec, NULL, error);
-  return md_index_close (idx, ok ? error : NULL) && ok;
+  if (o->index_path != NULL)
+    return record_in (o, o->index_path, rec, error);
+  return record_per_list (o, rec, error);
 }
 
 gboolean

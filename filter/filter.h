@@ -10,6 +10,7 @@
  */
 #pragma once
 #include "index.h"
+#include "config.h"
 
 /* Bigger input is refused (MD_ERROR_DATA): no list sends such mail, and
  * the filter must not be made to allocate without bound. */
@@ -17,7 +18,14 @@
 #define MD_FILTER_DEFAULT_LOCK_TIMEOUT_MS 30000
 
 typedef struct {
-  char *index_path;       /* --index, else md_index_default_path() */
+  char *index_path;       /* the index: --index, $MLDIGEST_INDEX, [index] path
+                           * or the default (md_config_index_path()); NULL
+                           * when it holds {list} and the one-message mode
+                           * chooses the file by the message's list */
+  char *config_path;      /* --config */
+  GKeyFile *config;       /* the configuration (empty when there is none) */
+  char *index_option;     /* --index as given, for md_config_index_path() */
+  guint64 max_size;       /* [index] max_size */
   char *list;             /* --list: short name or List-Id */
   gboolean pass;          /* --pass: copy stdin to stdout */
   char *mbox;             /* --mbox FILE or "-" */

@@ -285,6 +285,7 @@ md_filter_import (const MdFilterOptions *o, GError **error)
   imp.idx = md_index_open (o->index_path, MD_INDEX_BULK, o->lock_timeout_ms, error);
   if (imp.idx == NULL)
     return FALSE;
+  md_index_set_max_size (imp.idx, o->max_size);
   gboolean ok = o->mbox != NULL ? import_mbox (&imp, o->mbox, error)
                                 : import_maildir (&imp, o->maildir, error);
   ok = ok && commit_batch (&imp, FALSE, error);

@@ -15,6 +15,7 @@
 #include <sysexits.h>
 #include "error.h"
 #include "filter.h"
+#include "message.h"
 
 static gboolean G_GNUC_PRINTF (2, 3)
 usage (GError **error, const char *fmt, ...)
@@ -27,6 +28,24 @@ usage (GError **error, const char *fmt, ...)
   return FALSE;
 }
 
+/* The configuration and the index file.  With {list} in the index path
+ * the one-message mode picks the file of each message's list; the other
+ * modes work on one list's file and need --list. */
+static gboolean
+load_config (MdFilterOptions *o, gboolean whole_files, GError **error)
+{
+  g_autofree char *list = md_list_short_name (o->list);
+
+  if ((o->config = md_config_load (o->config_path, NULL, error)) == NULL
+      || !md_config_index_max_size (o->config, &o->max_size, error))
+    return FALSE;
+  if (md_config_index_per_list (o->config, o->index_option) && list == NULL)
+    return !whole_files
+      || usage (error, "the index path holds {list}: --mbox, --maildir and --show need --list");
+  o->index_path = md_config_index_path (o->config, o->index_option, list);
+  return TRUE;
+}
+
 static gboolean
 check_options (MdFilterOptions *o, int argc, char **argv, GError **error)
 {
@@ -37,16 +56,15 @@ check_options (MdFilterOptions *o, int argc, char **argv, GError **error)
     return usage (error, "--mbox, --maildir, --show and --pass exclude each other");
   if (o->lock_timeout_ms < 0)
     return usage (error, "--lock-timeout must not be negative");
-  if (o->index_path == NULL)
-    o->index_path = md_index_default_path ();
-  return TRUE;
+  return load_config (o, modes > 0, error);
 }
 
 static gboolean
 parse_options (MdFilterOptions *o, int *argc, char ***argv, GError **error)
 {
   GOptionEntry entries[] = {
-    { "index", 'i', 0, G_OPTION_ARG_FILENAME, &o->index_path, "The index (default $MLDIGEST_INDEX, else $XDG_DATA_HOME/mldigest/index.tdb)", "PATH" },
+    { "index", 'i', 0, G_OPTION_ARG_FILENAME, &o->index_option, "The index (default $MLDIGEST_INDEX, else [index] path, else $XDG_DATA_HOME/mldigest/index.tdb); {list} is the list's name", "PATH" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config_path, "The configuration file (default $MLDIGEST_CONFIG, $XDG_CONFIG_HOME/mldigest/config, /etc/mldigest.conf)", "FILE" },
     { "list", 'l', 0, G_OPTION_ARG_STRING, &o->list, "The list the mail belongs to (short name or List-Id)", "NAME" },
     { "pass", 'p', 0, G_OPTION_ARG_NONE, &o->pass, "Copy the message to stdout unchanged", NULL },
     { "mbox", 0, 0, G_OPTION_ARG_FILENAME, &o->mbox, "Import an mbox (- for stdin)", "FILE" },
@@ -99,6 +117,9 @@ static void
 free_options (MdFilterOptions *o)
 {
   g_free (o->index_path);
+  g_free (o->index_option);
+  g_free (o->config_path);
+  g_clear_pointer (&o->config, g_key_file_unref);
   g_free (o->list);
   g_free (o->mbox);
   g_free (o->maildir);

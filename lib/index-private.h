@@ -10,8 +10,14 @@
 #include "index.h"
 
 #define MD_INDEX_FORMAT "1"            /* value of meta:format */
-#define MD_INDEX_UNLISTED "unlisted"   /* list of mail with no List-Id and no --list */
 #define MD_STATE_VERSION 1             /* version byte of x: values */
+
+/* Fixed when the file is created.  A bigger hash table keeps chains short
+ * (each message adds about five keys) but costs a copy of it per
+ * transaction; 16411 buckets (64 KiB) keeps chains under ten keys up to
+ * about 30,000 messages and the per-message transaction cheap. */
+#define MD_INDEX_HASH_SIZE 16411
+#define MD_INDEX_TDB_FLAGS (TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING)
 
 struct _MdIndex {
   struct tdb_context *tdb;
@@ -22,6 +28,8 @@ struct _MdIndex {
   GHashTable *pending;    /* in a batch: list entries to append at commit,
                            * GBytes key -> GString entries */
   char *tdb_log;          /* TDB's last error message: the reason when errno has none */
+  guint64 max_size;       /* md_index_set_max_size(), 0: none */
+  guint64 size_at_start;  /* the file's size when the transaction started */
 };
 
 /* Keys.  Each returns a new GString whose bytes (without a terminating
@@ -77,3 +85,6 @@ gboolean md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
  * failure (MD_ERROR_CORRUPT for a bad record). */
 gboolean md_index_fetch_record (MdIndex *idx, const char *message_id,
                                 MdRecord **rec, GError **error);
+
+/* fsync() the directory DIR (after a file in it was created or renamed). */
+gboolean md_index_sync_dir (const char *dir, GError **error);

@@ -28,16 +28,11 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include "error.h"
 #include "stored.h"
 
-/* Fixed when the file is created.  A bigger hash table keeps chains short
- * (each message adds about five keys) but costs a copy of it per
- * transaction; 16411 buckets (64 KiB) keeps chains under ten keys up to
- * about 30,000 messages and the per-message transaction cheap. */
-#define HASH_SIZE 16411
-#define TDB_FLAGS (TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING)
 
 char *
 md_index_default_path (void)
@@ -200,6 +195,45 @@ md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
   return md_id_list_split (waiting, out, error);
 }
 
+/* ---- a file replaced under us ---- */
+
+/* mldigest-aggregate --expire writes the live records to a new file and
+ * renames it over the index while it holds the old file's transaction
+ * lock (index-expire.c says why that is safe).  A writer that gets the
+ * lock of a file that is no longer at its path must not write there: it
+ * would write into a file nobody reads again.  So every transaction
+ * starts by checking that the file is still the one at the path, and a
+ * writer that finds another reopens the path and tries again. */
+#define MAX_REOPEN 8
+
+static gboolean open_tdb (MdIndex *idx, gboolean *created, GPtrArray *new_dirs, GError **error);
+static gboolean check_format (MdIndex *idx, GError **error);
+static gboolean sync_new_entries (const char *path, GPtrArray *new_dirs, GError **error);
+
+static gboolean
+is_current (MdIndex *idx)
+{
+  struct stat held, now;
+
+  if (fstat (tdb_fd (idx->tdb), &held) != 0)
+    return TRUE;  /* let the transaction report it */
+  if (stat (idx->path, &now) != 0)
+    return errno != ENOENT;
+  return held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+}
+
+static gboolean
+reopen (MdIndex *idx, GError **error)
+{
+  g_autoptr (GPtrArray) new_dirs = g_ptr_array_new_with_free_func (g_free);
+  gboolean created;
+
+  tdb_close (idx->tdb);
+  idx->tdb = NULL;
+  return open_tdb (idx, &created, new_dirs, error) && check_format (idx, error)
+    && (!created || sync_new_entries (idx->path, new_dirs, error));
+}
+
 /* ---- transactions ---- */
 
 static gboolean
@@ -207,12 +241,29 @@ transaction_start (MdIndex *idx, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) idx->lock_timeout_ms * 1000;
   gulong nap = 200;
+  guint reopened = 0;
   g_clear_pointer (&idx->tdb_log, g_free);
   for (;;)
     {
       errno = 0;
       if (tdb_transaction_start_nonblock (idx->tdb) == 0)
-        return TRUE;
+        {
+          if (is_current (idx))
+            {
+              idx->size_at_start = tdb_map_size (idx->tdb);
+              return TRUE;
+            }
+          /* replaced by --expire: write to the file that is there now */
+          tdb_transaction_cancel (idx->tdb);
+          if (++reopened > MAX_REOPEN || !reopen (idx, error))
+            {
+              if (reopened > MAX_REOPEN)
+                g_set_error (error, MD_ERROR, MD_ERROR_TEMP,
+                             "index '%s' keeps being replaced", idx->path);
+              return FALSE;
+            }
+          continue;
+        }
       int err = errno;
       if (tdb_error (idx->tdb) != TDB_ERR_NOLOCK)
         {
@@ -232,9 +283,51 @@ transaction_start (MdIndex *idx, GError **error)
     }
 }
 
+/* The size the file will have after the commit.  The file only grows
+ * inside a transaction (TDB keeps new blocks in memory until the
+ * commit), but the commit itself may grow it once more: when the data
+ * grew past the recovery area, TDB moves that area to the end of the file
+ * and allocates it generously, as tdb_expand_adjust() does, by a quarter
+ * of the file (a tenth above 100 MiB) or a hundred times the area
+ * (some hundred KiB for the area of a message).  Counting that too keeps
+ * the file under max_size after the commit, not only before it. */
+static guint64
+size_after_commit (MdIndex *idx)
+{
+  guint64 size = tdb_map_size (idx->tdb);
+  guint64 slack = size / (size > (100u << 20) ? 10 : 4);
+
+  if (size <= idx->size_at_start)
+    return size;
+  return size + MAX (slack, 1u << 20);
+}
+
+/* A store that would take the file past max_size is refused here, before
+ * anything reaches the disk. */
+static gboolean
+growth_allowed (MdIndex *idx, GError **error)
+{
+  guint64 size;
+
+  if (idx->max_size == 0 || (size = size_after_commit (idx)) <= idx->max_size)
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_TEMP,
+               "index '%s' would grow to about %" G_GUINT64_FORMAT " bytes, past its limit of %"
+               G_GUINT64_FORMAT " ([index] max_size; a TDB file cannot pass 4 GiB): "
+               "remove old messages with [index] keep_days and mldigest-aggregate --expire, "
+               "or give each list a file of its own with {list} in [index] path",
+               idx->path, size, idx->max_size);
+  return FALSE;
+}
+
 static gboolean
 transaction_commit (MdIndex *idx, GError **error)
 {
+  if (!growth_allowed (idx, error))
+    {
+      tdb_transaction_cancel (idx->tdb);
+      return FALSE;
+    }
   errno = 0;
   if (tdb_transaction_commit (idx->tdb) == 0)
     return TRUE;
@@ -344,8 +437,8 @@ check_format (MdIndex *idx, GError **error)
   return FALSE;
 }
 
-static gboolean
-sync_dir (const char *dir, GError **error)
+gboolean
+md_index_sync_dir (const char *dir, GError **error)
 {
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0 && fsync (fd) == 0 && close (fd) == 0)
@@ -365,12 +458,12 @@ static gboolean
 sync_new_entries (const char *path, GPtrArray *new_dirs, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
-  if (!sync_dir (dir, error))
+  if (!md_index_sync_dir (dir, error))
     return FALSE;
   for (guint i = 0; new_dirs != NULL && i < new_dirs->len; i++)
     {
       g_autofree char *parent = g_path_get_dirname (new_dirs->pdata[i]);
-      if (!sync_dir (parent, error))
+      if (!md_index_sync_dir (parent, error))
         return FALSE;
     }
   return TRUE;
@@ -410,7 +503,7 @@ make_parent_dir (const char *path, GPtrArray *new_dirs, GError **error)
 static int
 tdb_flags_for (MdIndexMode mode)
 {
-  return TDB_FLAGS | (mode == MD_INDEX_WRITE ? TDB_NOMMAP : 0);
+  return MD_INDEX_TDB_FLAGS | (mode == MD_INDEX_WRITE ? TDB_NOMMAP : 0);
 }
 
 static struct tdb_context *
@@ -418,7 +511,7 @@ tdb_open_with (MdIndex *idx, int open_flags)
 {
   struct tdb_logging_context log = { log_tdb, idx };
   errno = 0;
-  return tdb_open_ex (idx->path, HASH_SIZE, tdb_flags_for (idx->mode),
+  return tdb_open_ex (idx->path, MD_INDEX_HASH_SIZE, tdb_flags_for (idx->mode),
                       open_flags | O_CLOEXEC, 0600, &log, NULL);
 }
 
@@ -484,6 +577,12 @@ md_index_close (MdIndex *idx, GError **error)
   g_free (idx->tdb_log);
   g_free (idx);
   return rc == 0;
+}
+
+void
+md_index_set_max_size (MdIndex *idx, guint64 max_size)
+{
+  idx->max_size = max_size;
 }
 
 /* ---- aggregator state ---- */

@@ -13,6 +13,8 @@
 
 typedef struct _MdIndex MdIndex;
 
+#define MD_INDEX_UNLISTED "unlisted"   /* list of mail with no List-Id and no --list */
+
 typedef enum {
   MD_INDEX_READ,
   MD_INDEX_WRITE,   /* creates the file (mode 0600) and its directory */
@@ -28,6 +30,10 @@ MdIndex *md_index_open (const char *path, MdIndexMode mode,
                         guint lock_timeout_ms, GError **error);
 /* Cancels an open batch; fails when the file could not be closed cleanly. */
 gboolean md_index_close (MdIndex *idx, GError **error);
+
+/* Refuse (MD_ERROR_TEMP, nothing written) a transaction that would grow
+ * the file past MAX_SIZE bytes; 0: no limit but TDB's own (4 GiB). */
+void md_index_set_max_size (MdIndex *idx, guint64 max_size);
 
 /* A batch makes many md_index_add() calls one transaction (bulk import).
  * Without one, each md_index_add() is its own synced transaction. */
@@ -80,3 +86,18 @@ gboolean md_index_state_put (MdIndex *idx, const char *ns, const char *key,
                              GVariant *value, GError **error);
 GVariant *md_index_state_get (MdIndex *idx, const char *ns, const char *key,
                               const GVariantType *type, GError **error);
+
+/* Retention (index-expire.c): the messages of the file at PATH that
+ * arrived before CUTOFF (UTC seconds) are removed with their thread,
+ * time-index and series entries; the aggregator's state (x:) and
+ * meta: keys are kept.  The live keys are written to a new file that
+ * replaces the old one, so the space comes back to the file system;
+ * writers may keep delivering meanwhile (they wait for the lock, at most
+ * their timeout, and then write to the new file). */
+typedef struct {
+  guint64 messages, removed;       /* messages before, and removed */
+  guint64 size_before, size_after; /* bytes of the file */
+} MdExpireStats;
+
+gboolean md_index_expire (const char *path, gint64 cutoff, guint lock_timeout_ms,
+                          MdExpireStats *stats, GError **error);
