@@ -6,12 +6,13 @@
 #   make demo            ingest the bundled sample week, render the report
 #   make bench           benchmarks against notmuch, mu and procmail
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (not in check)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR=  (make uninstall the same)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/mldigest
+DOCDIR  ?= $(PREFIX)/share/doc/mldigest
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
@@ -60,7 +61,7 @@ AGGREGATE := $(B)/mldigest-aggregate
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 SHELL_TESTS := $(sort $(wildcard tests/t[0-9]*.sh))
 
-.PHONY: all check unit-check demo bench install clean deps deps-bench fuzz
+.PHONY: all check unit-check demo bench install uninstall clean deps deps-bench fuzz FORCE
 # A program is built once its main.c exists.
 PROGRAMS := $(if $(wildcard filter/main.c),$(FILTER)) $(if $(wildcard aggregate/main.c),$(AGGREGATE))
 all: $(PROGRAMS)
@@ -68,6 +69,12 @@ all: $(PROGRAMS)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The templates' directory is compiled in (MD_DATADIR): a new PREFIX or
+# DATADIR rebuilds what uses it.
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(B); echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(call obj,aggregate/report/template.c): $(B)/datadir.stamp
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -150,11 +157,28 @@ $(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: build-fuzz/fuzz-%
 
 fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
 
+# Installed: the programs, the man pages (sections 1 and 5), the report
+# and prompt templates in DATADIR/templates (where an installed
+# mldigest-aggregate finds them, see aggregate/report/template.c), and
+# the examples and documents under DOCDIR.
+MAN1 := filter/mldigest-filter.1 aggregate/mldigest-aggregate.1
+MAN5 := docs/mldigest.conf.5
+DOCS := README docs/index-format.md docs/tolerated-mail.md
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/templates
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DOCDIR)/contrib
 	install -m 755 $(FILTER) $(AGGREGATE) $(DESTDIR)$(BINDIR)/
-	install -m 644 filter/mldigest-filter.1 aggregate/mldigest-aggregate.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
+	cp -R contrib/. $(DESTDIR)$(DOCDIR)/contrib/
+	install -m 644 $(wildcard $(DOCS)) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mldigest-filter $(DESTDIR)$(BINDIR)/mldigest-aggregate
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-san build-fuzz tests/tmp demo-out

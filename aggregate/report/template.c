@@ -3,10 +3,9 @@
 #include "error.h"
 #include "template.h"
 
-/* Running from the build tree (build/mldigest-aggregate), the templates
- * are the source tree's: edits show up without an install. */
+/* DIR relative to the running program's directory, if it is there. */
 static char *
-uninstalled_dir (void)
+beside_program (const char *relative)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *bindir = NULL;
@@ -15,13 +14,18 @@ uninstalled_dir (void)
   if (exe == NULL)
     return NULL;
   bindir = g_path_get_dirname (exe);
-  dir = g_build_filename (bindir, "..", "templates", NULL);
+  dir = g_build_filename (bindir, relative, NULL);
   if (g_file_test (dir, G_FILE_TEST_IS_DIR))
     return dir;
   g_free (dir);
   return NULL;
 }
 
+/* $MLDIGEST_TEMPLATES; the source tree's when running from the build tree
+ * (build/mldigest-aggregate: edits show up without an install); the
+ * installed ones beside the program (PREFIX/bin/../share/mldigest, so an
+ * installation moved or staged in a DESTDIR still finds its own); the
+ * compiled-in MD_DATADIR. */
 char *
 md_template_dir (void)
 {
@@ -30,7 +34,8 @@ md_template_dir (void)
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
-  if ((dir = uninstalled_dir ()) != NULL)
+  if ((dir = beside_program ("../templates")) != NULL
+      || (dir = beside_program ("../share/mldigest/templates")) != NULL)
     return dir;
   return g_build_filename (MD_DATADIR, "templates", NULL);
 }

@@ -10,7 +10,8 @@
 
 /* Where the shipped templates are: $MLDIGEST_TEMPLATES, else templates/
  * beside the build directory of the running program (uninstalled), else
- * MD_DATADIR/templates.  Newly allocated. */
+ * share/mldigest/templates beside its bin/ (installed, wherever the
+ * installation is), else MD_DATADIR/templates.  Newly allocated. */
 char *md_template_dir (void);
 
 /* Expand the template at PATH with SCOPE; includes are looked up beside
