@@ -4,6 +4,7 @@
 #   make check           build and run every test (TAP, under prove)
 #   make check SANITIZE=1  the same with ASan + UBSan, in build-san/
 #   make demo            ingest the bundled sample week, render the report
+#                        (DEMO_MBOX=FILE DEMO_WEEK=YYYY-Www: any mbox; contrib/demo.sh)
 #   make bench           benchmarks against notmuch, mu and procmail
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (not in check)
 #   make install         PREFIX=/usr/local DESTDIR=  (make uninstall the same)
