@@ -9,7 +9,9 @@
  *   facts/series.c    series completeness and the previous version
  *   facts/category.c  the report section of each thread (configurable rules)
  *   facts/facts.c     counts, reviews, applied, robots, people, new patches
- *   summary/          the summary of each thread (reports only)
+ *   summary/          the summary of each thread: a model's (llm-summary.c,
+ *                     over llm/client.c), checked, kept in the index; the
+ *                     built-in one (summarise.c) for the rest
  *   report/render.c   the report from a template (Markdown, HTML, text);
  *   report/json.c, report/textout.c  the facts as JSON or a compact dump
  *   send/             the report as a MIME message (--format mail), mailed
@@ -31,8 +33,11 @@
 #include "lang.h"
 #include "config.h"
 #include "error.h"
+#include "history.h"
 #include "json.h"
+#include "llm-summary.h"
 #include "message.h"
+#include "previous.h"
 #include "render.h"
 #include "send.h"
 #include "sent.h"
@@ -47,7 +52,7 @@
 
 static char *opt_index, *opt_config, *opt_list, *opt_since, *opt_until;
 static char *opt_week, *opt_format, *opt_output, *opt_timezone;
-static char *opt_lang, *opt_template;
+static char *opt_lang, *opt_template, *opt_summariser;
 static gboolean opt_send, opt_force;
 static gboolean opt_check_config, opt_expire;
 
@@ -70,6 +75,7 @@ static const GOptionEntry entries[] = {
   { "timezone", 0, 0, G_OPTION_ARG_STRING, &opt_timezone, "time zone for human-readable times (default UTC)", "TZ" },
   { "send", 0, 0, G_OPTION_ARG_NONE, &opt_send, "mail the report to the list (the last complete ISO week unless a window is given)", NULL },
   { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force, "with --send: send a week that was already sent", NULL },
+  { "summariser", 0, 0, G_OPTION_ARG_STRING, &opt_summariser, "llm (the default with an [llm] group in the config) or builtin", "NAME" },
   { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config, "check the configuration file and say what is wrong", NULL },
   { "expire", 0, 0, G_OPTION_ARG_NONE, &opt_expire, "remove messages older than [index] keep_days and shrink the index", NULL },
   { NULL }
@@ -110,6 +116,10 @@ parse_options (int *argc, char ***argv, GError **error)
     }
   if (opt_force && !opt_send)
     g_set_error (error, MD_ERROR, MD_ERROR_USAGE, "--force goes with --send");
+  else if (opt_summariser && strcmp (opt_summariser, "llm") != 0
+           && strcmp (opt_summariser, "builtin") != 0)
+    g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+                 "unknown summariser '%s' (want llm or builtin)", opt_summariser);
   else if (opt_send && (opt_format || opt_output))
     g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
                  "--send mails the report: --format mail shows the message instead");
@@ -278,6 +288,141 @@ render_and_write (MdWeek *week, GKeyFile *config, GError **error)
   return write_output (out, len ? len : strlen (out), error);
 }
 
+/* --lang, else the list's "lang", else zh-CN; checked. */
+static const char *
+report_lang (GKeyFile *config, const char *list, GError **error)
+{
+  g_autofree char *lang = opt_lang ? g_strdup (opt_lang)
+                                   : md_config_list_string (config, list, "lang", NULL);
+  const char *canon = md_lang_canonical (lang);
+
+  if (canon == NULL)
+    g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+                 "unsupported language '%s' (zh-CN or en)", lang);
+  return canon;
+}
+
+/* ---- summaries ---- */
+
+/* The [llm] group when the model summarises: --summariser llm, or by
+ * default when the config has the group; NULL (no error) for the
+ * built-in summariser. */
+static gboolean
+load_llm (GKeyFile *config, MdLlmConfig **llm, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  *llm = NULL;
+  if (out_kind == OUT_FACTS || g_strcmp0 (opt_summariser, "builtin") == 0)
+    return TRUE;
+  if ((*llm = md_llm_config_load (config, &local)) != NULL)
+    return TRUE;
+  if (local)
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_CONFIG, "[llm]: %s", local->message);
+      return FALSE;
+    }
+  if (opt_summariser == NULL)
+    return TRUE;
+  g_set_error (error, MD_ERROR, MD_ERROR_USAGE,
+               "--summariser llm needs an [llm] group in the configuration");
+  return FALSE;
+}
+
+/* What the summarisers read from the index while it is open: the replies
+ * on v(N-1) and, for the model, the stored summaries. */
+static gboolean
+summary_inputs (MdWeek *week, MdIndex *idx, const MdLlmConfig *llm,
+                GHashTable **history, GError **error)
+{
+  MdSource src;
+  guint bad = 0;
+
+  if (out_kind == OUT_FACTS)
+    return TRUE;
+  md_source_init_index (&src, idx);
+  if (!md_previous_load (week, &src, error))
+    return FALSE;
+  if (llm && (*history = md_history_load (idx, week, &bad, error)) == NULL)
+    return FALSE;
+  if (bad)
+    g_printerr ("%s: %u stored summaries could not be read: asking again\n", PROG, bad);
+  return TRUE;
+}
+
+/* The run's new summaries into the index, in one transaction of their
+ * own.  The report does not depend on it: a failure is a warning. */
+static void
+store_history (const char *path, GHashTable *store)
+{
+  g_autoptr (GError) local = NULL;
+  MdIndex *idx;
+
+  if (g_hash_table_size (store) == 0)
+    return;
+  if ((idx = md_index_open (path, MD_INDEX_WRITE, LOCK_TIMEOUT_MS, &local)) != NULL)
+    {
+      gboolean ok = md_history_store (idx, store, &local);
+      md_index_close (idx, ok ? &local : NULL);
+    }
+  if (local)
+    g_printerr ("%s: warning: summaries not kept for next run: %s\n", PROG, local->message);
+}
+
+static void
+print_usage (const MdLlmSummaryRun *run)
+{
+  const MdLlmUsage *u = &run->usage;
+
+  g_printerr ("%s: model: %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT
+              " prompt tokens, %" G_GUINT64_FORMAT " completion tokens, %"
+              G_GUINT64_FORMAT " retries, %u fallbacks; %u of %u threads summarised"
+              " (%u from earlier runs), %u sentences dropped\n", PROG,
+              u->requests, u->prompt_tokens, u->completion_tokens, u->retries,
+              run->fallbacks, run->summarised, run->threads, run->reused, run->dropped);
+  if (run->fallbacks)
+    g_printerr ("%s: %u thread summaries fell back to the built-in summariser"
+                " (marked in the report); the report is complete\n", PROG, run->fallbacks);
+}
+
+static gboolean
+summarise_llm (MdWeek *week, GKeyFile *config, const char *lang, const MdLlmConfig *llm,
+               GHashTable *history, const char *path, GError **error)
+{
+  g_autofree char *archive = md_config_list_string (config, week->list, "archive_url",
+                                                    MD_ARCHIVE_URL_DEFAULT);
+  MdLlmSummaryOptions o = { llm, lang, *archive ? archive : NULL, history, isatty (2) };
+  MdLlmSummaryRun run;
+  gboolean ok;
+
+  md_llm_summary_run_init (&run);
+  ok = md_llm_summarise (week, &o, &run, error);
+  if (ok)
+    {
+      print_usage (&run);
+      store_history (path, run.store);
+    }
+  md_llm_summary_run_clear (&run);
+  return ok;
+}
+
+/* Every thread's summary: the model's where it stands, the built-in one
+ * for the rest. */
+static gboolean
+summarise (MdWeek *week, GKeyFile *config, const MdLlmConfig *llm,
+           GHashTable *history, const char *path, GError **error)
+{
+  const char *lang;
+
+  if (out_kind == OUT_FACTS)
+    return TRUE;
+  if ((lang = report_lang (config, week->list, error)) == NULL)
+    return FALSE;
+  if (llm && !summarise_llm (week, config, lang, llm, history, path, error))
+    return FALSE;
+  return md_summarise_builtin (week, lang, error);
+}
+
 /* What --send and --format mail add to a week: its identity (list, ISO
  * week) and where it stands. */
 typedef struct {
@@ -440,10 +585,12 @@ mail_week (MdSender *s, MdWeek *week, const Identity *id, GError **pending,
 }
 
 /* Open the index read-only, find the week (and for mail, where it
- * stands), aggregate it unless it was sent already, close. */
+ * stands), aggregate it unless it was sent already, read what the
+ * summarisers need, close. */
 static gboolean
-read_week (GKeyFile *config, const char *path, MdWeek **week, Identity *id,
-           gboolean *skip, GError **error)
+read_week (GKeyFile *config, const char *path, const MdLlmConfig *llm,
+           GHashTable **history, MdWeek **week, Identity *id, gboolean *skip,
+           GError **error)
 {
   MdIndex *idx = md_index_open (path, MD_INDEX_READ, LOCK_TIMEOUT_MS, error);
   gboolean ok;
@@ -452,7 +599,9 @@ read_week (GKeyFile *config, const char *path, MdWeek **week, Identity *id,
     return FALSE;
   ok = open_week (idx, config, week, &id->label, error)
        && (!mailing () || look_up_sent (idx, (*week)->list, id, error))
-       && ((*skip = already_sent (*week, id)) || aggregate (*week, idx, config, error));
+       && ((*skip = already_sent (*week, id))
+           || (aggregate (*week, idx, config, error)
+               && summary_inputs (*week, idx, llm, history, error)));
   if (!md_index_close (idx, ok ? error : NULL))
     ok = FALSE;
   return ok;
@@ -516,15 +665,19 @@ run (GError **error)
   g_auto (Identity) id = { 0 };
   g_auto (MdSender) sender = { .lock_fd = -1 };
   g_autoptr (GError) pending = NULL;   /* the outbox could not be emptied */
+  g_autoptr (MdLlmConfig) llm = NULL;
+  g_autoptr (GHashTable) history = NULL;
   gboolean skip = FALSE;
 
-  if (path == NULL)
+  if (path == NULL || !load_llm (config, &llm, error))
     return FALSE;
   if (mailing () && !md_sender_init (&sender, config, path, opt_send, error))
     return FALSE;
   if (opt_send)
     md_send_outbox (&sender, &pending);
-  if (!read_week (config, path, &week, &id, &skip, error))
+  if (!read_week (config, path, llm, &history, &week, &id, &skip, error))
+    return FALSE;
+  if (!skip && !summarise (week, config, llm, history, path, error))
     return FALSE;
   if (skip || !mailing ())
     {

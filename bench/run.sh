@@ -372,6 +372,8 @@ main () {
   aggregate
   diagnostics
   raw_dump
+  echo
+  MLDIGEST_BUILD=$BUILD sh "$TOP/bench/llm.sh"
 }
 
 build_tools

@@ -45,6 +45,11 @@ md_thread_free (MdThread *t)
   g_ptr_array_unref (t->naks);
   g_ptr_array_unref (t->joins);
   g_free (t->summary);
+  g_free (t->summary_text);
+  g_free (t->summary_model);
+  g_free (t->summary_fallback);
+  g_ptr_array_unref (t->summary_cites);
+  g_ptr_array_unref (t->previous_replies);
   g_free (t);
 }
 
@@ -75,6 +80,25 @@ reviewer_free (gpointer p)
   g_free (r);
 }
 
+MdCitation *
+md_citation_new (guint n, const char *message_id)
+{
+  MdCitation *c = g_new0 (MdCitation, 1);
+  c->n = n;
+  c->message_id = g_strdup (message_id);
+  return c;
+}
+
+void
+md_citation_free (gpointer p)
+{
+  MdCitation *c = p;
+  if (c == NULL)
+    return;
+  g_free (c->message_id);
+  g_free (c);
+}
+
 MdThread *
 md_thread_new (const char *id)
 {
@@ -87,6 +111,8 @@ md_thread_new (const char *id)
   t->robot_failures = g_ptr_array_new ();
   t->naks = g_ptr_array_new ();
   t->joins = g_ptr_array_new_with_free_func (join_free);
+  t->summary_cites = g_ptr_array_new_with_free_func (md_citation_free);
+  t->previous_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) md_record_free);
   t->series.version = 1;
   return t;
 }

@@ -52,6 +52,12 @@ typedef struct {
   char *to;                /* Message-ID it was attached under */
 } MdJoin;
 
+/* [n] of a model's summary: the message it names. */
+typedef struct {
+  guint n;
+  char *message_id;
+} MdCitation;
+
 typedef struct {
   char *id;                /* root Message-ID (the placeholder's id when the root is missing) */
   char *subject;           /* root subject, one line */
@@ -71,6 +77,17 @@ typedef struct {
   GPtrArray *naks;         /* const MdRecord*: NAKs */
   char *summary;           /* Markdown prose, filled by summarise.c; NULL before */
   gboolean summary_builtin;/* TRUE when made by the built-in summariser */
+  char *summary_text;      /* a model's summary as checked: plain text, its
+                            * section heads and [n] marks (escaped only when
+                            * rendered); NULL for the built-in one */
+  char *summary_model;     /* the model that wrote it; NULL for the built-in one */
+  char *summary_fallback;  /* why the built-in summary stands in for the
+                            * model's (no mail text in it); NULL when none */
+  GPtrArray *summary_cites;/* MdCitation*: what the [n] marks name */
+  guint summary_dropped;   /* sentences the citation check dropped */
+  gboolean summary_reused; /* taken from the index's history, no request */
+  GPtrArray *previous_replies; /* MdRecord* (owned): replies given on
+                            * v(N-1) (series.previous_id), from the index */
   const MdRecord *root_rec;/* the root's record; for a placeholder root the
                             * oldest message present (borrowed, never NULL) */
   gboolean large;          /* more than the large-thread limit of window messages */
@@ -123,6 +140,8 @@ typedef struct {
 /* A thread with empty arrays; owned by MdWeek.threads_v. */
 MdThread *md_thread_new (const char *id);
 void md_thread_free (MdThread *thread);
+MdCitation *md_citation_new (guint n, const char *message_id);
+void md_citation_free (gpointer citation);
 
 MdWeek *md_week_new (const char *list, gint64 since, gint64 until);
 void md_week_free (MdWeek *week);

@@ -243,6 +243,40 @@ join (JsonBuilder *b, gconstpointer item)
 }
 
 static void
+citation (JsonBuilder *b, gconstpointer item)
+{
+  const MdCitation *c = item;
+
+  add_int (b, "n", c->n);
+  add_string (b, "message_id", c->message_id);
+}
+
+/* The summary and where it comes from; null before any summariser ran. */
+static void
+add_summary (JsonBuilder *b, const MdThread *t)
+{
+  gboolean model = t->summary_text != NULL && !t->summary_builtin;
+
+  json_builder_set_member_name (b, "summary");
+  if (t->summary == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  add_string (b, "source", model ? "model" : "builtin");
+  add_string (b, "model", model ? t->summary_model : NULL);
+  add_string (b, "text", model ? t->summary_text : NULL);
+  add_string (b, "markdown", t->summary);
+  add_objects (b, "citations", t->summary_cites, citation);
+  add_int (b, "dropped_sentences", t->summary_dropped);
+  add_bool (b, "reused", t->summary_reused);
+  add_bool (b, "fallback", t->summary_fallback != NULL);
+  add_string (b, "fallback_reason", t->summary_fallback);
+  json_builder_end_object (b);
+}
+
+static void
 thread (JsonBuilder *b, gconstpointer item)
 {
   const MdThread *t = item;
@@ -263,7 +297,7 @@ thread (JsonBuilder *b, gconstpointer item)
   add_objects (b, "robot_failures", t->robot_failures, marked_message);
   add_objects (b, "naks", t->naks, marked_message);
   add_objects (b, "joins", t->joins, join);
-  add_string (b, "summary", t->summary);
+  add_summary (b, t);
   add_objects (b, "messages", t->messages, window_message);
   add_objects (b, "earlier", t->earlier, earlier_message);
 }

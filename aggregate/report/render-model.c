@@ -55,6 +55,8 @@ static const MdViewProp thread_props[] = {
   { "naks", MD_VIEW_LIST }, { "has_naks", MD_VIEW_BOOL },
   { "summary", MD_VIEW_STR }, { "has_summary", MD_VIEW_BOOL },
   { "summary_builtin", MD_VIEW_BOOL }, { "messages", MD_VIEW_LIST },
+  { "summary_fallback", MD_VIEW_BOOL }, { "summary_fallback_reason", MD_VIEW_STR },
+  { "summary_model", MD_VIEW_STR }, { "summary_dropped", MD_VIEW_UINT },
   { NULL, 0 }
 };
 
@@ -321,6 +323,11 @@ thread_summary (const Ctx *c, GObject *v, const MdThread *t)
 
   md_view_set_bool (v, "has_summary", *md != '\0');
   md_view_set_bool (v, "summary_builtin", t->summary_builtin);
+  md_view_set_bool (v, "summary_fallback", t->summary_fallback != NULL);
+  md_view_take_str (v, "summary_fallback_reason",
+                    esc (c, t->summary_fallback ? t->summary_fallback : ""));
+  md_view_take_str (v, "summary_model", esc (c, t->summary_model ? t->summary_model : ""));
+  md_view_set_uint (v, "summary_dropped", t->summary_dropped);
   md_view_take_str (v, "summary", c->o->markdown ? g_steal_pointer (&md)
                                                  : g_strchomp (md_markdown_to_text (md)));
 }

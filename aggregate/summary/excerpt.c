@@ -68,6 +68,12 @@ md_excerpt_is_trailer (const char *line)
   return g_regex_match (patterns ()->trailer, line, 0, NULL);
 }
 
+gboolean
+md_excerpt_is_attribution (const char *line)
+{
+  return g_regex_match (patterns ()->attribution, line, 0, NULL);
+}
+
 static gboolean
 is_noise (const char *s)
 {

@@ -33,3 +33,6 @@ char *md_excerpt_changes (const char *body, const char *version_str,
 
 /* "Reviewed-by: A <a@b>", "Fixes: ...", "Link: ...", "Cc: ...". */
 gboolean md_excerpt_is_trailer (const char *line);
+/* "On Mon, 10 Feb 2026, X wrote:", "X <x@y> 于 ... 写道：" (the last line
+ * of an attribution folded over two). */
+gboolean md_excerpt_is_attribution (const char *line);

@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "excerpt.h"
 #include "lang.h"
+#include "previous.h"
 #include "reviews.h"
 #include "summarise.h"
 
@@ -30,6 +31,8 @@ typedef struct {
   const char *size_all, *size_part, *size_one;
   const char *what;         /* quote */
   const char *changes;      /* version, quote */
+  const char *answers;      /* previous version, names */
+  const char *unnamed;      /* names */
   const char *reviews;      /* items */
   const char *review_item;  /* who, kind, patches */
   const char *whole_series, *the_patch;
@@ -52,7 +55,7 @@ typedef struct {
   const char *self_only;    /* count */
   const char *more_names;   /* count */
   const char *latest;       /* who, quote */
-  const char *list_sep, *item_sep;
+  const char *list_sep, *item_sep, *stop;
 } Phrases;
 
 static const Phrases en = {
@@ -61,6 +64,8 @@ static const Phrases en = {
   .size_part = "{1} patches, {2} received (missing {3})",
   .size_one = "a single patch",
   .what = "- **What it does**: “{1}”",
+  .answers = "- **Reviews of {1}**: the change log names {2}",
+  .unnamed = "; it does not name {1}",
   .changes = "- **Changes in {1}**: “{2}”",
   .reviews = "- **Reviews**: {1}.",
   .review_item = "{1} gave {2} on {3}",
@@ -84,7 +89,7 @@ static const Phrases en = {
   .self_only = "- **Replies**: none; {1} follow-up from the starter.",
   .more_names = " and {1} more",
   .latest = "- **Latest**, from {1}: “{2}”",
-  .list_sep = ", ", .item_sep = "; ",
+  .list_sep = ", ", .item_sep = "; ", .stop = ".",
 };
 
 static const Phrases zh = {
@@ -93,6 +98,8 @@ static const Phrases zh = {
   .size_part = "共 {1} 个补丁，已收到 {2} 个（缺 {3}）",
   .size_one = "单个补丁",
   .what = "- **内容**：“{1}”",
+  .answers = "- **{1} 的评审**：变更日志提到了 {2}",
+  .unnamed = "；未提到 {1}",
   .changes = "- **{1} 改动**：“{2}”",
   .reviews = "- **评审**：{1}。",
   .review_item = "{1} 对 {3} 给出 {2}",
@@ -116,7 +123,7 @@ static const Phrases zh = {
   .self_only = "- **回复**：暂无；发起人跟进 {1} 封。",
   .more_names = " 等另外 {1} 人",
   .latest = "- **最新进展**：{1}：“{2}”",
-  .list_sep = "、", .item_sep = "；",
+  .list_sep = "、", .item_sep = "；", .stop = "。",
 };
 
 typedef struct {
@@ -308,6 +315,44 @@ series_changes (Summary *s, const MdRecord *cover)
 }
 
 static char *
+names_of (const Summary *s, GPtrArray *records)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < records->len && i < NAMES_MAX; i++)
+    {
+      g_autofree char *name = who (records->pdata[i]);
+      g_string_append_printf (out, "%s%s", i ? s->ph->list_sep : "", name);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Which reviewers of v(N-1) this version's change log names: the
+ * code-only answer to "which review comments does it address". */
+static void
+series_answers (Summary *s, const MdRecord *cover)
+{
+  g_autofree char *log = md_excerpt_changes (cover->body, s->t->series.version_str,
+                                             0, G_MAXSIZE);
+  g_autoptr (GPtrArray) named = g_ptr_array_new (), unnamed = g_ptr_array_new ();
+  g_autofree char *prev = NULL, *names = NULL, *line = NULL, *tail = NULL;
+
+  md_previous_reviewers (s->t, log, named, unnamed);
+  if (log == NULL || named->len == 0)
+    return;
+  prev = g_strdup_printf ("v%s", s->t->series.previous_version_str
+                                 ? s->t->series.previous_version_str : "?");
+  names = names_of (s, named);
+  line = frame (s->ph->answers, prev, names, NULL);
+  if (unnamed->len)
+    {
+      g_autofree char *others = names_of (s, unnamed);
+      tail = frame (s->ph->unnamed, others, NULL, NULL);
+    }
+  add_line (s, g_strconcat (line, tail ? tail : "", s->ph->stop, NULL));
+}
+
+static char *
 review_item (const Summary *s, const MdReviewGroup *g)
 {
   g_autofree char *name = md_escape_md (*g->first->name ? g->first->name : g->first->email);
@@ -446,6 +491,7 @@ summarise_series (Summary *s)
     {
       series_what (s, cover);
       series_changes (s, cover);
+      series_answers (s, cover);
     }
   series_reviews (s);
   series_asks (s, cover);

@@ -320,6 +320,39 @@ test_keeps_model_summary (void)
   g_assert_error (err, MD_ERROR, MD_ERROR_USAGE);
 }
 
+static MdRecord *
+v2_reply (const char *id, const char *name, const char *email)
+{
+  MdRecord *r = md_record_new ();
+
+  r->message_id = g_strdup (id);
+  g_free (r->from_name), r->from_name = g_strdup (name);
+  g_free (r->from_email), r->from_email = g_strdup (email);
+  g_free (r->body), r->body = g_strdup ("A remark on v2.");
+  r->tags.reply = TRUE;
+  return r;
+}
+
+/* vN's change log names some of v(N-1)'s reviewers: the built-in summary
+ * says which, and which it does not name. */
+static void
+test_previous_reviewers (void)
+{
+  g_autoptr (MdWeek) w = fx_week ();
+  MdThread *t = w->threads_v->pdata[0];
+  g_autofree char *en = NULL, *zh = NULL, *none = NULL;
+
+  none = md_summarise_thread (w, t, "en");
+  g_assert_null (strstr (none, "Reviews of v2"));
+  g_ptr_array_add (t->previous_replies, v2_reply ("v2-1@x", "Bob Reviewer", "bob@kernel.org"));
+  g_ptr_array_add (t->previous_replies, v2_reply ("v2-2@x", "Dana Other", "dana@example.com"));
+  g_ptr_array_add (t->previous_replies, v2_reply ("v2-3@x", "Bob Reviewer", "bob@kernel.org"));
+  en = md_summarise_thread (w, t, "en");
+  zh = md_summarise_thread (w, t, "zh-CN");
+  g_assert_nonnull (strstr (en, "- **Reviews of v2**: the change log names Bob Reviewer; it does not name Dana Other.\n"));
+  g_assert_nonnull (strstr (zh, "- **v2 的评审**：变更日志提到了 Bob Reviewer；未提到 Dana Other。\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -328,6 +361,7 @@ main (int argc, char **argv)
   g_test_add_func ("/summarise/never-invents-catches", test_never_invents_catches);
   g_test_add_func ("/summarise/never-invents-nbsp", test_never_invents_nbsp);
   g_test_add_func ("/summarise/series-zh", test_series_zh);
+  g_test_add_func ("/summarise/previous-reviewers", test_previous_reviewers);
   g_test_add_func ("/summarise/series-en", test_series_en);
   g_test_add_func ("/summarise/discussion", test_discussion);
   g_test_add_func ("/summarise/pull", test_pull);
