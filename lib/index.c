@@ -283,14 +283,16 @@ transaction_start (MdIndex *idx, GError **error)
     }
 }
 
-/* The size the file will have after the commit.  The file only grows
+/* The size the file may have after the commit.  The file only grows
  * inside a transaction (TDB keeps new blocks in memory until the
- * commit), but the commit itself may grow it once more: when the data
- * grew past the recovery area, TDB moves that area to the end of the file
- * and allocates it generously, as tdb_expand_adjust() does, by a quarter
- * of the file (a tenth above 100 MiB) or a hundred times the area
- * (some hundred KiB for the area of a message).  Counting that too keeps
- * the file under max_size after the commit, not only before it. */
+ * commit), but the commit itself may grow it once more: when the
+ * recovery area (the old data the commit overwrites) no longer fits or
+ * is no longer last, TDB puts a new one at the end of the file, sized as
+ * tdb_expand_adjust() does: a quarter of the file more (a tenth above
+ * 100 MiB), or a hundred times the area's size, which for one message
+ * (under 100 KiB) is at most 10 MiB.  Counting the larger keeps the file
+ * under max_size after the commit, not only before it; a batch that
+ * rewrites more than 100 KiB of old data may pass it by twice that. */
 static guint64
 size_after_commit (MdIndex *idx)
 {
@@ -299,7 +301,7 @@ size_after_commit (MdIndex *idx)
 
   if (size <= idx->size_at_start)
     return size;
-  return size + MAX (slack, 1u << 20);
+  return size + MAX (slack, 10u << 20);
 }
 
 /* A store that would take the file past max_size is refused here, before

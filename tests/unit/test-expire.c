@@ -119,11 +119,11 @@ static void
 test_max_size (void)
 {
   g_autofree char *path = tmp_index ();
-  g_autofree char *body = g_strnfill (3000, 'x');
+  g_autofree char *body = g_strnfill (10000, 'x');
   g_autoptr (GError) err = NULL;
   MdExpireStats st;
   struct stat sb;
-  guint64 limit = 8 << 20;
+  guint64 limit = 14 << 20;
   MdIndex *idx = md_index_open (path, MD_INDEX_WRITE, 1000, &err);
   guint n = 0;
 
