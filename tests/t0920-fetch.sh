@@ -54,6 +54,15 @@ server_left () {
 }
 index_of () { echo "$TMP/home-$1/.local/share/mldigest/index.tdb"; }
 
+# show_failure USER OK-STATUS: the client's last words when it failed
+# otherwise than with OK-STATUS (besides 0), unless the run expects it.
+show_failure () {
+  case $rc in 0 | "$2") return 0 ;; esac
+  case $1 in *-fail) return 0 ;; esac
+  diag "$1: exit $rc; the end of its output:"
+  tail -n 5 "$TMP/out-$1" | sed 's/^/#   /' >&2
+}
+
 # ---- fetchmail -----------------------------------------------------
 # fetchmail_rc WHICH USER [MDA]: the poll entry WHICH (imap or pop3) of
 # contrib/fetchmailrc for USER on the test's server, optionally with
@@ -77,6 +86,7 @@ fetchmail_setup () {
 fetchmail_run () {  # fetchmail_run USER: exit status in $rc, output in $TMP/out-USER
   as_mail_user "$TMP/home-$1" fetchmail >>"$TMP/out-$1" 2>&1
   rc=$?
+  show_failure "$1" 1
 }
 
 for which in imap pop3; do
@@ -149,6 +159,7 @@ EOF
 getmail_run () {  # getmail_run USER: exit status in $rc, output in $TMP/out-USER
   as_mail_user "$TMP/home-$1" getmail >>"$TMP/out-$1" 2>&1
   rc=$?
+  show_failure "$1" 0
 }
 local_mail () { ls "$TMP/home-$1/Mail/lists.kvmarm/new" | wc -l; }
 
