@@ -61,20 +61,23 @@ build_tools () {
     -Wl,--no-as-needed $(ldd "$FILTER" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
 }
 
-# The TDB floor (issue 11): the least possible TDB recorder, linked as
-# the filter is: statically against libtdb when its archive links (with
-# the filter's own stand-in for the one libreplace function libtdb.a
-# needs), else against libtdb.so.  TDB_FLOOR_LINK says which.
+# The TDB floor (issue 11): the least possible TDB recorder, so linked
+# as statically as this machine allows: libtdb and libc (no dynamic
+# loader at all), else libtdb only, else shared; the filter's own
+# stand-in supplies the one libreplace function libtdb.a needs.
+# TDB_FLOOR_LINK says which link it got.
 build_tdb_floor () {
-  TDB_FLOOR_LINK="libtdb.so"
   compat=$BUILD/filter/static/compat.o
-  if [ -f "$compat" ] && ${CC:-cc} -O2 -Wall -Wextra -o "$TOOLS/tdbfloor" "$TOP/bench/tdbfloor.c" \
-       "$compat" -Wl,-Bstatic -ltdb -Wl,-Bdynamic 2> /dev/null; then
-    TDB_FLOOR_LINK="libtdb.a (static)"
-    return 0
-  fi
-  ${CC:-cc} -O2 -Wall -Wextra -o "$TOOLS/tdbfloor" "$TOP/bench/tdbfloor.c" -ltdb ||
-    rm -f "$TOOLS/tdbfloor"
+  src=$TOP/bench/tdbfloor.c
+  out=$TOOLS/tdbfloor
+  TDB_FLOOR_LINK="fully static"
+  [ -f "$compat" ] && ${CC:-cc} -O2 -Wall -Wextra -static -o "$out" "$src" "$compat" \
+    -ltdb 2> /dev/null && return 0
+  TDB_FLOOR_LINK="libtdb.a, shared libc"
+  [ -f "$compat" ] && ${CC:-cc} -O2 -Wall -Wextra -o "$out" "$src" "$compat" \
+    -Wl,-Bstatic -ltdb -Wl,-Bdynamic 2> /dev/null && return 0
+  TDB_FLOOR_LINK="libtdb.so"
+  ${CC:-cc} -O2 -Wall -Wextra -o "$out" "$src" -ltdb || rm -f "$out"
 }
 
 # The archive as a maildir ($W/all, every message), and the split the

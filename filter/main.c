@@ -56,6 +56,8 @@ check_options (MdFilterOptions *o, int argc, char **argv, GError **error)
     return usage (error, "--mbox, --maildir, --show and --pass exclude each other");
   if (o->lock_timeout_ms < 0)
     return usage (error, "--lock-timeout must not be negative");
+  if (o->list != NULL && !g_utf8_validate (o->list, -1, NULL))
+    return usage (error, "--list must be UTF-8");
   return load_config (o, modes > 0, error);
 }
 
@@ -65,7 +67,10 @@ parse_options (MdFilterOptions *o, int *argc, char ***argv, GError **error)
   GOptionEntry entries[] = {
     { "index", 'i', 0, G_OPTION_ARG_FILENAME, &o->index_option, "The index (default $MLDIGEST_INDEX, else [index] path, else $XDG_DATA_HOME/mldigest/index.tdb); {list} is the list's name", "PATH" },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config_path, "The configuration file (default $MLDIGEST_CONFIG, $XDG_CONFIG_HOME/mldigest/config, /etc/mldigest.conf)", "FILE" },
-    { "list", 'l', 0, G_OPTION_ARG_STRING, &o->list, "The list the mail belongs to (short name or List-Id)", "NAME" },
+    /* Taken as bytes and checked for UTF-8 here: a STRING argument is
+     * converted from the locale's charset, which opens iconv (and its
+     * module cache) at every delivery. */
+    { "list", 'l', 0, G_OPTION_ARG_FILENAME, &o->list, "The list the mail belongs to (short name or List-Id)", "NAME" },
     { "pass", 'p', 0, G_OPTION_ARG_NONE, &o->pass, "Copy the message to stdout unchanged", NULL },
     { "mbox", 0, 0, G_OPTION_ARG_FILENAME, &o->mbox, "Import an mbox (- for stdin)", "FILE" },
     { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &o->maildir, "Import a maildir", "DIR" },

@@ -1,9 +1,11 @@
 /* html.h - HTML-only mail reduced to plain text.
  *
- * Deliberately simple: tags dropped (script/style with their content),
- * block ends become newlines, the common entities and numeric character
- * references decoded.  It only has to make mail from HTML-only senders
- * readable in a digest, never to render anything.
+ * libxml2's HTML parser reads the markup, however broken; its text is
+ * kept: every named and numeric character reference decoded, elements
+ * dropped (script, style, head and the like with their content), block
+ * ends made newlines, source white space collapsed except in <pre>.  It
+ * only has to make mail from HTML-only senders readable in a digest,
+ * never to render anything.
  */
 #pragma once
 #include <glib.h>

@@ -22,7 +22,8 @@ else
   skip 'shellcheck is not installed'
 fi
 for f in procmailrc sieve/mldigest.sieve crontab fetchmailrc getmailrc \
-         systemd/mldigest-aggregate.service systemd/mldigest-aggregate.timer README; do
+         systemd/mldigest-aggregate.service systemd/mldigest-aggregate.timer \
+         systemd/mldigest-send.service systemd/mldigest-send.timer README; do
   ok "contrib/$f exists" test -s "$C/$f"
 done
 

@@ -1,10 +1,12 @@
 #include "send.h"
 #include "archive.h"
 #include "config.h"
+#include "crash.h"
 #include "error.h"
 #include "identity.h"
 #include "mail.h"
 #include "sent.h"
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,8 +17,19 @@ md_sender_init (MdSender *s, GKeyFile *config, const char *index_path,
   s->config = config;
   s->index_path = index_path;
   s->lock_fd = -1;
-  return md_smtp_config_load (&s->smtp, config, index_path, sending, error)
-         && (!sending || md_outbox_lock (s->smtp.outbox, &s->lock_fd, error));
+  if (!md_smtp_config_load (&s->smtp, config, index_path, sending, error))
+    return FALSE;
+  if (!sending)
+    return TRUE;
+  /* A week the index cannot record as sent would go out again at every
+   * run: find that out before sending anything. */
+  if (access (index_path, W_OK) != 0 && errno != ENOENT)
+    {
+      g_set_error (error, MD_ERROR, MD_ERROR_TEMP, "cannot record sent digests in '%s': %s",
+                   index_path, g_strerror (errno));
+      return FALSE;
+    }
+  return md_outbox_lock (s->smtp.outbox, &s->lock_fd, error);
 }
 
 void
@@ -115,6 +128,7 @@ finish (MdSender *s, const MdOutboxEntry *e, GError **error)
 
   if (dir && *dir && !md_archive_write (dir, e->list, e->week, e->md, e->html, error))
     return FALSE;
+  md_crash_point ("archived");
   return md_outbox_remove (s->smtp.outbox, e, error);
 }
 
@@ -162,9 +176,11 @@ md_send_deliver (MdSender *s, const MdOutboxEntry *e, GError **error)
     {
       if (!transmit (s, e, error))
         return FALSE;
+      md_crash_point ("accepted");
       rec.sent_at = g_get_real_time () / G_USEC_PER_SEC;
       if (!md_sent_put (s->index_path, e->list, e->week, &rec, error))
         return FALSE;
+      md_crash_point ("recorded");
       g_print ("%s %s: sent as <%s> to %u recipient%s\n", e->list, e->week, e->message_id,
                e->rcpts->len, e->rcpts->len == 1 ? "" : "s");
     }
@@ -191,5 +207,8 @@ md_send_outbox (MdSender *s, GError **error)
 gboolean
 md_send_queue (MdSender *s, MdOutboxEntry *e, GError **error)
 {
-  return md_outbox_put (s->smtp.outbox, e, error);
+  if (!md_outbox_put (s->smtp.outbox, e, error))
+    return FALSE;
+  md_crash_point ("queued");
+  return TRUE;
 }

@@ -4,6 +4,9 @@
 #define NS "sent"
 #define TYPE "(sxs)"
 #define LOCK_TIMEOUT_MS 10000
+/* Recording a week the server accepted waits longer for the lock than a
+ * read: giving up here means the week goes out a second time. */
+#define PUT_LOCK_TIMEOUT_MS 120000
 
 void
 md_sent_record_clear (MdSentRecord *rec)
@@ -52,7 +55,7 @@ md_sent_put (const char *index_path, const char *list, const char *week,
              const MdSentRecord *rec, GError **error)
 {
   g_autofree char *key = state_key (list, week);
-  MdIndex *idx = md_index_open (index_path, MD_INDEX_WRITE, LOCK_TIMEOUT_MS, error);
+  MdIndex *idx = md_index_open (index_path, MD_INDEX_WRITE, PUT_LOCK_TIMEOUT_MS, error);
   GVariant *v;
   gboolean ok;
 

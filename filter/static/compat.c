@@ -5,7 +5,8 @@
  *
  * Why the filter is static at all: it runs once per message, and mapping
  * GMime's chain of shared libraries cost more than its work (bench/README,
- * section 4).  Two things stand in the way of a static link on Debian 12:
+ * section 4).  Three things stand in the way of a static link on Debian 12,
+ * or make it dearer than it needs to be:
  *
  * - libtdb.a calls rep_memset_s() from Samba's libreplace, which lives
  *   inside libtdb.so and has no archive: it is defined below.
@@ -15,12 +16,37 @@
  *   GMime streams), so libmount's entry points are given here as a
  *   library that finds no mounts: every parse fails, every table is
  *   empty.  GIO handles both as it handles an unreadable /proc/mounts.
+ * - The same GLocalFile code asks libselinux for file contexts.  The
+ *   filter never asks for a file's selinux:: attributes, and linking the
+ *   real library only buys its constructor, which probes for selinuxfs
+ *   at every start (two statfs(), /proc/filesystems, /etc/selinux/config)
+ *   of every delivery.  Its entry points are given here as a system
+ *   where SELinux is disabled, which GIO checks before anything else.
+ *
+ * Another is a matter of size: libxml2.a reaches ICU (ucnv_*) for
+ * character sets iconv lacks, and ICU's archives bring 40 MB of data and
+ * libstdc++.  The filter hands libxml2 UTF-8 only (lib/html.c), which
+ * needs no converter at all, so ICU's five entry points are given as a
+ * converter that opens nothing: libxml2 then reports the encoding as
+ * unsupported, as it does on a system built without ICU.
+ *
+ * And libm, when libc is linked shared (the Makefile's fallback):
+ * libxml2's XPath and schema types (linked in, never run by the filter)
+ * call floor, fmod, log10 and pow, whose archive versions choose a CPU
+ * variant through glibc's private loader data and so cannot be linked
+ * statically against a shared libc.  They are given here, weak, through
+ * the long double functions, which have no such variants: floor and fmod
+ * are exact that way, log10 and pow within rounding.  With a static libc
+ * the archive's own would do as well; these weak ones keep them out.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <libmount/libmount.h>  /* the signatures these must match */
+#include <math.h>
+#include <unicode/ucnv.h>
+#include <selinux/selinux.h>
 
 /* ---- libreplace ---- */
 
@@ -96,3 +122,103 @@ mnt_optstr_get_flags (const char *optstr, unsigned long *flags,
     *flags = 0;
   return -ENOSYS;
 }
+
+/* ---- libselinux, disabled ---- */
+
+int is_selinux_enabled (void) { return 0; }
+void freecon (char *con) { }
+
+int
+getfilecon_raw (const char *path, char **con)
+{
+  errno = ENOTSUP;
+  return -1;
+}
+
+int
+lgetfilecon_raw (const char *path, char **con)
+{
+  errno = ENOTSUP;
+  return -1;
+}
+
+int
+fgetfilecon_raw (int fd, char **con)
+{
+  errno = ENOTSUP;
+  return -1;
+}
+
+int
+setfilecon_raw (const char *path, const char *con)
+{
+  errno = ENOTSUP;
+  return -1;
+}
+/* ---- ICU, converting nothing ---- */
+
+UConverter *
+ucnv_open (const char *name, UErrorCode *err)
+{
+  if (err)
+    *err = U_FILE_ACCESS_ERROR;
+  return NULL;
+}
+
+void ucnv_close (UConverter *converter) { }
+
+void
+ucnv_setToUCallBack (UConverter *converter, UConverterToUCallback action,
+                     const void *context, UConverterToUCallback *old_action,
+                     const void **old_context, UErrorCode *err)
+{
+  if (err)
+    *err = U_UNSUPPORTED_ERROR;
+}
+
+void
+ucnv_setFromUCallBack (UConverter *converter, UConverterFromUCallback action,
+                       const void *context, UConverterFromUCallback *old_action,
+                       const void **old_context, UErrorCode *err)
+{
+  if (err)
+    *err = U_UNSUPPORTED_ERROR;
+}
+
+void
+ucnv_convertEx (UConverter *target_cnv, UConverter *source_cnv, char **target,
+                const char *target_limit, const char **source,
+                const char *source_limit, UChar *pivot_start, UChar **pivot_source,
+                UChar **pivot_target, const UChar *pivot_limit, UBool reset,
+                UBool flush, UErrorCode *err)
+{
+  if (err)
+    *err = U_UNSUPPORTED_ERROR;
+}
+
+void
+UCNV_TO_U_CALLBACK_STOP (const void *context, UConverterToUnicodeArgs *args,
+                         const char *code_units, int32_t length,
+                         UConverterCallbackReason reason, UErrorCode *err)
+{
+}
+
+void
+UCNV_FROM_U_CALLBACK_STOP (const void *context, UConverterFromUnicodeArgs *args,
+                           const UChar *code_units, int32_t length, UChar32 code_point,
+                           UConverterCallbackReason reason, UErrorCode *err)
+{
+}
+
+/* ---- libm's double functions libxml2 names ---- */
+
+#define WEAK __attribute__ ((weak))
+WEAK double floor (double x) { return (double) floorl (x); }
+WEAK double fmod (double x, double y) { return (double) fmodl (x, y); }
+WEAK double log10 (double x) { return (double) log10l (x); }
+WEAK double pow (double x, double y) { return (double) powl (x, y); }
+
+/* powl's helper calls libc's internal name of frexpl (a static libc
+ * defines it, and its definition wins over this weak one) */
+long double __frexpl (long double x, int *exp);
+WEAK long double __frexpl (long double x, int *exp) { return frexpl (x, exp); }
