@@ -95,7 +95,7 @@ $(AGG_A): $(call obj,$(AGG_SRC))
 FILTER_STATIC ?= $(if $(SANITIZE),no,yes)
 FILTER_ARCHIVES := -lgmime-3.0 -lgio-2.0 -lgobject-2.0 -lgmodule-2.0 \
   -lglib-2.0 -lpcre2-8 -lffi -lz -ltdb -lgpgme -lassuan -lgpg-error \
-  -lidn2 -lunistring -lxml2 -llzma -lz
+  -lidn2 -lunistring -lxml2 -llzma -lz -lm
 FILTER_FULL_STATIC := -static $(FILTER_ARCHIVES) -lm -pthread
 FILTER_STATIC_LIBS := -Wl,-Bstatic $(FILTER_ARCHIVES) -Wl,-Bdynamic -lm -pthread
 FILTER_OBJ := $(call obj,filter/main.c) $(call obj,$(FILT_SRC)) $(LIB_A)

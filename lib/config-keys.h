@@ -33,6 +33,7 @@ typedef enum {
   MD_CONF_LANG,       /* a report language: zh-CN or en */
   MD_CONF_TIMEZONE,   /* a time zone identifier (Europe/Paris, UTC, +08:00) */
   MD_CONF_ARCHIVE_URL, /* an http(s) URL pattern with {message_id} */
+  MD_CONF_SUBJECT,    /* the digest's subject: text with {list} and {week} */
   MD_CONF_CATEGORY_RULES, /* LIST of category rules, as the aggregator parses them */
 } MdConfType;
 

@@ -115,16 +115,32 @@ register_lists (MdIndex *idx, const GPtrArray *lists, GError **error)
   return md_index_store (idx, key, value->str, value->len, error);
 }
 
+/* A b4 series' change-id finds its other versions whatever their titles
+ * and senders: one more write, for a cover letter (or single patch)
+ * that carries one. */
+static gboolean
+write_change_id_entry (MdIndex *idx, const MdRecord *rec, GError **error)
+{
+  g_autofree char *cid = md_record_change_id (rec);
+  if (cid == NULL)
+    return TRUE;
+  g_autoptr (GString) key = md_key_change_id (cid);
+  return md_index_append_id (idx, key, rec->message_id, error);
+}
+
 static gboolean
 write_series_entry (MdIndex *idx, const MdRecord *rec, GError **error)
 {
   if (!starts_series (rec))
     return TRUE;
   g_autofree char *skey = md_subject_series_key (&rec->tags);
-  if (skey == NULL || *skey == '\0')
-    return TRUE;
-  g_autoptr (GString) key = md_key_series (rec->from_email, skey);
-  return md_index_append_id (idx, key, rec->message_id, error);
+  if (skey != NULL && *skey != '\0')
+    {
+      g_autoptr (GString) key = md_key_series (rec->from_email, skey);
+      if (!md_index_append_id (idx, key, rec->message_id, error))
+        return FALSE;
+    }
+  return write_change_id_entry (idx, rec, error);
 }
 
 static gboolean

@@ -66,6 +66,13 @@ md_key_series (const char *from_email, const char *series_key)
   return k;
 }
 
+/* "c:<change-id>": b4's change-id of a series, the same in every version. */
+GString *
+md_key_change_id (const char *change_id)
+{
+  return key_with_prefix ("c:", change_id);
+}
+
 GString *
 md_key_state (const char *ns, const char *key)
 {

@@ -38,6 +38,7 @@ GString *md_key_message (const char *message_id);
 GString *md_key_thread (const char *thread_id);
 GString *md_key_time (MdTimeKind kind, const char *list, gint64 t);
 GString *md_key_series (const char *from_email, const char *series_key);
+GString *md_key_change_id (const char *change_id);
 GString *md_key_state (const char *ns, const char *key);
 GString *md_key_meta (const char *name);
 

@@ -79,6 +79,13 @@ md_index_series_lookup (MdIndex *idx, const char *from_email, const char *key,
 }
 
 GPtrArray *
+md_index_change_id_lookup (MdIndex *idx, const char *change_id, GError **error)
+{
+  g_autoptr (GString) k = md_key_change_id (change_id);
+  return id_list_or_null (idx, k, error);
+}
+
+GPtrArray *
 md_index_lists (MdIndex *idx, GError **error)
 {
   g_autoptr (GString) key = md_key_meta ("lists");

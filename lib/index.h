@@ -76,6 +76,11 @@ GPtrArray *md_index_thread_members (MdIndex *idx, const char *thread_id,
 GPtrArray *md_index_series_lookup (MdIndex *idx, const char *from_email,
                                    const char *key, GError **error);
 
+/* Message-IDs of the cover letters and single patches whose text holds
+ * b4's "change-id: CHANGE_ID": every version of that series. */
+GPtrArray *md_index_change_id_lookup (MdIndex *idx, const char *change_id,
+                                      GError **error);
+
 /* Short names of the lists the index holds. */
 GPtrArray *md_index_lists (MdIndex *idx, GError **error);
 

@@ -368,3 +368,24 @@ md_record_peek_thread_id (const guint8 *data, gsize len)
     g_clear_pointer (&tid, g_free);
   return tid;
 }
+
+char *
+md_record_change_id (const MdRecord *rec)
+{
+  const char *p = rec->body;
+
+  while (p && *p)
+    {
+      const char *eol = strchr (p, '\n');
+      gsize len = eol ? (gsize) (eol - p) : strlen (p);
+
+      if (len > 10 && g_ascii_strncasecmp (p, "change-id:", 10) == 0)
+        {
+          g_autofree char *v = g_strndup (p + 10, len - 10);
+          g_strstrip (v);
+          return *v && !strchr (v, ' ') ? g_steal_pointer (&v) : NULL;
+        }
+      p = eol ? eol + 1 : NULL;
+    }
+  return NULL;
+}

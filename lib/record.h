@@ -86,6 +86,9 @@ void md_record_add_trailer (MdRecord *rec, MdTrailerKind kind,
                             const char *name, const char *email);
 const char *md_trailer_kind_name (MdTrailerKind kind);  /* "Reviewed-by" */
 gboolean md_record_has_flag (const MdRecord *rec, MdRecordFlags flag);
+/* The b4 "change-id: ..." value in REC's own text (a cover letter's), or
+ * NULL: every version of a b4 series carries the same one. */
+char *md_record_change_id (const MdRecord *rec);
 
 /* Serialised form (index.c stores it): one version byte, then a GVariant
  * in little-endian byte order.  md_record_from_bytes() checks the version,

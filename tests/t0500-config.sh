@@ -63,6 +63,10 @@ ca_file = $TMP/no-ca.pem
 [smpt]
 from = a@b
 this line is wrong
+
+[list kvmarm.lists.cs.columbia.edu]
+lang = en
+subject = [{list}] digest {when}
 CONF
 check --config "$TMP/bad.conf"
 is "$(rc)" 78 'a file with mistakes: exit 78'
@@ -88,10 +92,12 @@ ok 'a key of another group' said "$F:30: [smtp] lang: unknown key (lang is a key
 ok 'a missing file' said "$F:32: [smtp] ca_file: '$TMP/no-ca.pem':"
 ok 'unknown group, nearest named' said "$F:34: [smpt]: unknown group (did you mean [smtp]?)"
 ok 'a line that is no key' said "$F:36: not a group, a 'key = value' line or a comment"
+ok 'a subject with an unknown placeholder' said "$F:40: [list kvmarm.lists.cs.columbia.edu] subject: unknown placeholder"
+ok 'a list named by its List-Id' said "$F:38: [list kvmarm.lists.cs.columbia.edu]: lists are named by their short name: [list kvmarm]"
 ok 'a private secret file is fine' sh -c "! grep -q password_file '$TMP/out'"
 ok 'a good URL is fine' sh -c "! grep -q '\\[llm\\] url' '$TMP/out'"
 ok 'problems come in the order of the file' sh -c "cut -d: -f2 '$TMP/out' | sort -n -c"
-ok 'the count is on stderr' grep -q 'the configuration has 21 problems' "$TMP/err"
+ok 'the count is on stderr' grep -q 'the configuration has 23 problems' "$TMP/err"
 
 # ---- the secret fixed: that line goes away
 chmod 600 "$TMP/open-key"
@@ -135,7 +141,7 @@ template = $TMP/t/mine.md.tmpl
 to = kvm@vger.kernel.org
 cc = a@example.org;b@example.org
 bcc = c@example.org
-subject = [kvm] digest
+subject = [{list}] digest {week}
 reply_to = kvm@vger.kernel.org
 archive_dir = ~/digests/kvm
 [llm]

@@ -10,7 +10,9 @@
 #include "config.h"
 #include "config-keys.h"
 #include "escape.h"
+#include "identity.h"
 #include "lang.h"
+#include "message.h"
 #include "render.h"
 #include "template.h"
 
@@ -344,6 +346,17 @@ check_rules (Ctx *c, const Entry *e, const char *where)
 }
 
 static void
+check_subject (Ctx *c, const Entry *e, const char *where, const char *value)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree char *subject = md_identity_subject (value, "en", "list", "2021-W01", &err);
+
+  if (subject == NULL)
+    problem (c, e->line, where, "%s", g_str_has_prefix (err->message, "subject: ")
+                                      ? err->message + strlen ("subject: ") : err->message);
+}
+
+static void
 check_string_value (Ctx *c, const Entry *e, const char *where, const MdConfKey *k,
                     const char *v)
 {
@@ -372,6 +385,9 @@ check_string_value (Ctx *c, const Entry *e, const char *where, const MdConfKey *
       if ((tz = g_time_zone_new_identifier (v)) == NULL)
         problem (c, e->line, where, "unknown time zone '%s'", v);
       g_clear_pointer (&tz, g_time_zone_unref);
+      break;
+    case MD_CONF_SUBJECT:
+      check_subject (c, e, where, v);
       break;
     case MD_CONF_ARCHIVE_URL:
       if (!md_archive_pattern_valid (v))
@@ -464,6 +480,22 @@ check_entry (Ctx *c, const Entry *e, GHashTable *seen)
   check_value (c, e, where, k);
 }
 
+/* Lists are looked up by their short name ("kvmarm"): a group named by a
+ * whole List-Id would never be read. */
+static void
+check_list_name (Ctx *c, const char *group, guint line)
+{
+  const char *name = group_list (group);
+  g_autofree char *short_name = name ? md_list_short_name (name) : NULL;
+  g_autofree char *where = NULL;
+
+  if (name == NULL || g_strcmp0 (short_name, name) == 0)
+    return;
+  where = g_strdup_printf ("[%s]", group);
+  problem (c, line, where, "lists are named by their short name: [list %s]",
+           short_name ? short_name : "NAME");
+}
+
 static void
 check_groups (Ctx *c)
 {
@@ -472,7 +504,9 @@ check_groups (Ctx *c)
 
   g_hash_table_iter_init (&it, c->group_lines);
   while (g_hash_table_iter_next (&it, &group, &line))
-    if (md_config_group_kind (group) == NULL)
+    if (md_config_group_kind (group) != NULL)
+      check_list_name (c, group, GPOINTER_TO_UINT (line));
+    else
       {
         const char *near = md_config_group_nearest (group);
         g_autofree char *where = g_strdup_printf ("[%s]", (char *) group);

@@ -8,6 +8,12 @@
  * is recognised by the files its patches touch as well as by its title;
  * and the root decides, so a "Re: [PATCH]" reply whose own root is a
  * question does not make the question a patch.
+ *
+ * Automatic mail comes first, by what it is rather than the diff or the
+ * "[PATCH]" subject it quotes: build robots, kernelci's bisections,
+ * pr-tracker-bot, linux-next's merge notices, 'Applied "<subject>" to
+ * the <tree> tree' notices are Other, even when they are all a thread
+ * holds of a patch posted elsewhere.
  */
 #include <string.h>
 #include "category.h"
@@ -41,6 +47,10 @@ static const char *const default_order[] = {
 };
 
 static const char *const default_rules[] = {
+  "Other: from~^(lkp@intel\\.com|bot@kernelci\\.org|pr-tracker-bot@|patchwork-bot|syzbot)",
+  "Other: subject~\\bbisection:|\\bboot\\sbisection\\b",
+  "Other: title~^linux-next:\\s",
+  "Other: subject~^Applied\\s\"",
   "GIT PULL: git-pull",
   "Selftest: patch files=tools/testing/selftests/",
   "Selftest: title~(^|:\\s*)selftests?(/[^:\\s]*)?:",
@@ -51,7 +61,6 @@ static const char *const default_rules[] = {
   "Other: title~^(bug|question|regression|announce(ment)?|call\\sfor|cfp|invitation)\\b",
   "Other: title~\\b(hangs?|hung|crash(es|ed)?|panics?|oops|splat|deadlocks?|lockup|regression|broken|fails?|failure)\\b",
   "Other: title~\\.[chS]:\\d+",
-  "Other: from~^(syzbot|lkp@)",
   "Discussion: any",
   NULL
 };

@@ -16,6 +16,11 @@
  *   and that is not a test report ("applied on top of ... and tested");
  *   or pr-tracker-bot's "has been merged into".  Wrapped prose that
  *   happens to start a line with "queued on the old one" is not.
+ *   A notice that names what it applied counts for that posting even
+ *   when it is not a reply to it: 'Applied "<subject>" to the <tree>
+ *   tree' (Mark Brown's form) names the patch's title, pr-tracker-bot's
+ *   "Re: [GIT PULL] <title>" the pull request's; the posting with that
+ *   title among the week's records (window and history) gets it.
  * - Robot failures: a message from a build robot that reports a build
  *   error or warning.
  * - Bots (config "bots", address globs) are counted apart among the
@@ -23,6 +28,7 @@
  */
 #include <string.h>
 #include "says.h"
+#include "subject.h"
 #include "facts.h"
 #include "config.h"
 
@@ -170,6 +176,106 @@ thread_facts (const MdWeek *w, const Options *o, MdThread *t)
     }
   t->participants = g_hash_table_size (people);
   t->large = t->messages->len > o->large_thread;
+}
+
+/* ---- applied notices that are not replies ---- */
+
+/* The title a notice says was applied, or NULL when REC is no notice. */
+static char *
+notice_title (const MdRecord *rec)
+{
+  static GRegex *applied;
+  GRegex *re = md_once_regex (&applied, "^Applied\\s+\"(.+)\"\\s+to\\s+the\\s+\\S+\\s+tree\\s*$");
+  g_autoptr (GMatchInfo) m = NULL;
+  g_autofree char *quoted = NULL;
+  MdSubjectTags tags = { 0 };
+  char *title;
+
+  if (g_str_has_prefix (rec->from_email, "pr-tracker-bot@") && rec->tags.git_pull)
+    return g_utf8_casefold (rec->tags.title ? rec->tags.title : rec->subject, -1);
+  if (!g_regex_match (re, rec->subject, 0, &m))
+    return NULL;
+  quoted = g_match_info_fetch (m, 1);
+  md_subject_parse (quoted, &tags);
+  title = g_utf8_casefold (tags.title ? tags.title : quoted, -1);
+  md_subject_tags_clear (&tags);
+  return title;
+}
+
+/* Casefolded title -> the latest posting (cover letter or patch) with it. */
+static GHashTable *
+postings_by_title (const MdWeek *w)
+{
+  GHashTable *h = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, w->records);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      const MdRecord *r = v, *had;
+      char *key;
+      if (!md_record_is_posting (r) || r->tags.title == NULL)
+        continue;
+      key = g_utf8_casefold (r->tags.title, -1);
+      had = g_hash_table_lookup (h, key);
+      if (had == NULL || had->date < r->date)
+        g_hash_table_insert (h, key, (gpointer) r);
+      else
+        g_free (key);
+    }
+  return h;
+}
+
+/* Every record of the week's threads -> its thread. */
+static GHashTable *
+threads_by_record (const MdWeek *w)
+{
+  GHashTable *h = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  for (guint i = 0; i < w->threads_v->len; i++)
+    {
+      MdThread *t = w->threads_v->pdata[i];
+      GPtrArray *lists[] = { t->earlier, t->messages };
+      for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+        for (guint j = 0; j < lists[l]->len; j++)
+          g_hash_table_insert (h, lists[l]->pdata[j], t);
+    }
+  return h;
+}
+
+static void
+credit_notice (const MdRecord *m, GHashTable *titles, GHashTable *threads)
+{
+  g_autofree char *title = notice_title (m);
+  const MdRecord *target = title ? g_hash_table_lookup (titles, title) : NULL;
+  MdThread *t = target ? g_hash_table_lookup (threads, target) : NULL;
+
+  if (t && target->date <= m->date
+      && !g_ptr_array_find (t->applied, m, NULL))
+    g_ptr_array_add (t->applied, (gpointer) m);
+}
+
+static void
+applied_notices (MdWeek *w)
+{
+  g_autoptr (GHashTable) titles = NULL;
+  g_autoptr (GHashTable) threads = NULL;
+
+  for (guint i = 0; i < w->threads_v->len; i++)
+    {
+      MdThread *t = w->threads_v->pdata[i];
+      for (guint j = 0; j < t->messages->len; j++)
+        {
+          const MdRecord *m = t->messages->pdata[j];
+          g_autofree char *title = notice_title (m);
+          if (title == NULL)
+            continue;
+          if (titles == NULL)
+            titles = postings_by_title (w), threads = threads_by_record (w);
+          credit_notice (m, titles, threads);
+        }
+    }
 }
 
 /* ---- the week ---- */
@@ -366,6 +472,7 @@ md_facts_run (MdWeek *week, GKeyFile *config)
         t->category = g_strdup ("Other");
       thread_facts (week, &o, t);
     }
+  applied_notices (week);
   count_totals (week);
   count_people (week, &o);
   count_reviewers (week);

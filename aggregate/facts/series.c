@@ -2,9 +2,10 @@
  *
  * Finding v(N-1) of a series, most explicit evidence first:
  *   1. change-id: b4 writes the same "change-id:" line in every version's
- *      cover letter.  There is no index by change-id, so it is matched
- *      among the records this report loaded (the window and its
- *      history); it also vetoes a candidate with a different change-id.
+ *      cover letter.  It is matched among the records this report loaded
+ *      (the window and its history) and through the index's change-id
+ *      key (c:, docs/index-format.md), so a v(N-1) from months ago is
+ *      found too; it also vetoes a candidate with a different change-id.
  *   2. link: the cover letter links the previous version (lore,
  *      lkml.kernel.org/r, msgid.link, patchwork URLs hold its
  *      Message-ID), or the new version was sent in reply to the old one
@@ -42,27 +43,6 @@ typedef struct {
 } Linker;
 
 /* ---- text helpers ---- */
-
-char *
-md_series_change_id (const MdRecord *rec)
-{
-  const char *p = rec->body;
-
-  while (p && *p)
-    {
-      const char *eol = strchr (p, '\n');
-      gsize len = eol ? (gsize) (eol - p) : strlen (p);
-
-      if (len > 10 && g_ascii_strncasecmp (p, "change-id:", 10) == 0)
-        {
-          g_autofree char *v = g_strndup (p + 10, len - 10);
-          g_strstrip (v);
-          return *v && !strchr (v, ' ') ? g_steal_pointer (&v) : NULL;
-        }
-      p = eol ? eol + 1 : NULL;
-    }
-  return NULL;
-}
 
 static gboolean
 is_archive_host (const char *url)
@@ -240,7 +220,7 @@ acceptable (Linker *lk, const MdRecord *r, gboolean explicit)
     return FALSE;
   if (!explicit && strcmp (r->from_email, root->from_email) != 0)
     return FALSE;
-  if (lk->change_id && (cid = md_series_change_id (r)) != NULL
+  if (lk->change_id && (cid = md_record_change_id (r)) != NULL
       && strcmp (cid, lk->change_id) != 0)
     return FALSE;
   return TRUE;
@@ -303,7 +283,7 @@ postings_by_change_id (MdWeek *w)
     {
       char *cid;
       GPtrArray *list;
-      if (!md_record_is_posting (v) || (cid = md_series_change_id (v)) == NULL)
+      if (!md_record_is_posting (v) || (cid = md_record_change_id (v)) == NULL)
         continue;
       if ((list = g_hash_table_lookup (h, cid)) == NULL)
         g_hash_table_insert (h, g_strdup (cid), list = g_ptr_array_new ());
@@ -313,18 +293,27 @@ postings_by_change_id (MdWeek *w)
   return h;
 }
 
-static void
-by_change_id (Linker *lk)
+static gboolean
+by_change_id (Linker *lk, GError **error)
 {
+  g_autoptr (GPtrArray) ids = NULL;
   GPtrArray *list;
 
   if (lk->change_id == NULL)
-    return;
+    return TRUE;
   if (*lk->by_change_id == NULL)
     *lk->by_change_id = postings_by_change_id (lk->week);
   list = g_hash_table_lookup (*lk->by_change_id, lk->change_id);
   for (guint i = 0; list && i < list->len; i++)
     consider (lk, list->pdata[i], TRUE, "change-id");
+  if (lk->src->change_id_lookup == NULL)
+    return TRUE;
+  if ((ids = lk->src->change_id_lookup (lk->src->data, lk->change_id, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    if (!consider_id (lk, ids->pdata[i], TRUE, "change-id", error))
+      return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -367,7 +356,8 @@ by_subject (Linker *lk, GError **error)
 static gboolean
 find_previous (Linker *lk, GError **error)
 {
-  by_change_id (lk);
+  if (!by_change_id (lk, error))
+    return FALSE;
   if (lk->best.id == NULL && !by_link (lk, error))
     return FALSE;
   if (lk->best.id == NULL && !by_subject (lk, error))
@@ -379,7 +369,7 @@ static gboolean
 link_previous (MdWeek *w, const MdSource *src, MdThread *t,
                const MdRecord *root, GHashTable **by_cid, GError **error)
 {
-  Linker lk = { w, src, root, md_series_change_id (root), by_cid, { 0 } };
+  Linker lk = { w, src, root, md_record_change_id (root), by_cid, { 0 } };
   MdSeriesInfo *s = &t->series;
   gboolean ok = find_previous (&lk, error);
 

@@ -26,5 +26,3 @@ const MdRecord *md_series_root (const MdThread *thread);
  * order, without duplicates. */
 GPtrArray *md_series_linked_ids (const char *text);
 
-/* The b4 "change-id: ..." value in REC's own text, or NULL. */
-char *md_series_change_id (const MdRecord *rec);

@@ -27,6 +27,12 @@ index_series_lookup (gpointer data, const char *from_email, const char *key,
   return md_index_series_lookup (data, from_email, key, error);
 }
 
+static GPtrArray *
+index_change_id_lookup (gpointer data, const char *change_id, GError **error)
+{
+  return md_index_change_id_lookup (data, change_id, error);
+}
+
 void
 md_source_init_index (MdSource *src, MdIndex *idx)
 {
@@ -34,5 +40,6 @@ md_source_init_index (MdSource *src, MdIndex *idx)
   src->get = index_get;
   src->thread_members = index_thread_members;
   src->series_lookup = index_series_lookup;
+  src->change_id_lookup = index_change_id_lookup;
   src->data = idx;
 }

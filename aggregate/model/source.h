@@ -19,6 +19,8 @@ typedef struct {
                                 GError **error);
   GPtrArray *(*series_lookup) (gpointer data, const char *from_email,
                                const char *key, GError **error);
+  GPtrArray *(*change_id_lookup) (gpointer data, const char *change_id,
+                                  GError **error);
   gpointer data;
 } MdSource;
 

@@ -47,6 +47,17 @@ msg (const char *id, const char *from, gint64 date, const char *subject)
   return r;
 }
 
+/* A message whose tags are what the subject parser makes of SUBJECT. */
+G_GNUC_UNUSED static MdRecord *
+parsed (const char *id, const char *from, gint64 date, const char *subject)
+{
+  MdRecord *r = msg (id, from, date, subject);
+
+  md_subject_tags_clear (&r->tags);
+  md_subject_parse (subject, &r->tags);
+  return r;
+}
+
 /* In-Reply-To IRT (may be NULL) and References, oldest first, NULL-ended. */
 G_GNUC_UNUSED static MdRecord *
 replying (MdRecord *r, const char *irt, ...)
@@ -330,6 +341,23 @@ table_series_lookup (gpointer data, const char *from, const char *key,
   return table_failing (data, error) ? NULL : table_select (data, in_series, &q);
 }
 
+static gboolean
+has_change_id (const MdRecord *r, gconstpointer cid)
+{
+  g_autofree char *own = NULL;
+
+  if (!md_record_is_posting (r) || r->tags.index != 0)
+    return FALSE;
+  own = md_record_change_id (r);
+  return g_strcmp0 (own, cid) == 0;
+}
+
+static GPtrArray *
+table_change_id_lookup (gpointer data, const char *cid, GError **error)
+{
+  return table_failing (data, error) ? NULL : table_select (data, has_change_id, cid);
+}
+
 G_GNUC_UNUSED static void
 table_source (MdSource *src, Table *t)
 {
@@ -337,6 +365,7 @@ table_source (MdSource *src, Table *t)
   src->get = table_get;
   src->thread_members = table_thread_members;
   src->series_lookup = table_series_lookup;
+  src->change_id_lookup = table_change_id_lookup;
   src->data = t;
 }
 

@@ -161,11 +161,49 @@ test_bad_rules (void)
     }
 }
 
+/* Automatic mail is filed by what it is, not by the "[PATCH]" or the
+ * diff it quotes, even when it is all a thread holds. */
+static void
+test_automatic (void)
+{
+  g_autoptr (MdCategoryRules) rules = md_category_rules_load (NULL, "kvmarm", NULL);
+  MdRecord *recs[] = {
+    with_diff (as_reply (parsed ("lkp@i", "kernel test robot <lkp@intel.com>", T0,
+                                 "Re: [PATCH v2 3/5] KVM: arm64: Fix the thing")),
+               "arch/arm64/kvm/x.c", NULL),
+    parsed ("bisect@k", "KernelCI bot <bot@kernelci.org>", T0,
+            "next/master bisection: baseline.login on rk3399-gru-kevin"),
+    parsed ("boot@k", "kernelci.org bot <bot@kernelci.org>", T0,
+            "stable-rc/linux-5.4.y boot bisection: v5.4.60 on meson-gxm"),
+    parsed ("next@s", "Stephen Rothwell <sfr@canb.auug.org.au>", T0,
+            "linux-next: manual merge of the kvm-arm tree with the arm64 tree"),
+    with_diff (parsed ("applied@b", "Mark Brown <broonie@kernel.org>", T0,
+                       "Applied \"KVM: arm64: Fix the thing\" to the kvm-arm tree"),
+               "arch/arm64/kvm/x.c", NULL),
+    as_reply (parsed ("prbot@k", "pr-tracker-bot@kernel.org", T0,
+                      "Re: [GIT PULL] KVM/arm64 updates for 5.9")),
+    with_diff (parsed ("real@a", "a@example.org", T0, "[PATCH] KVM: arm64: Fix the thing"),
+               "arch/arm64/kvm/x.c", NULL),
+    NULL
+  };
+  g_autoptr (MdWeek) w = NULL;
+
+  w = threaded (recs);
+  g_assert_cmpstr (category_of (w, rules, "lkp@i"), ==, "Other");
+  g_assert_cmpstr (category_of (w, rules, "bisect@k"), ==, "Other");
+  g_assert_cmpstr (category_of (w, rules, "boot@k"), ==, "Other");
+  g_assert_cmpstr (category_of (w, rules, "next@s"), ==, "Other");
+  g_assert_cmpstr (category_of (w, rules, "applied@b"), ==, "Other");
+  g_assert_cmpstr (category_of (w, rules, "prbot@k"), ==, "Other");
+  g_assert_cmpstr (category_of (w, rules, "real@a"), ==, "PATCH");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/category/defaults", test_defaults);
+  g_test_add_func ("/category/automatic", test_automatic);
   g_test_add_func ("/category/root-decides", test_root_decides);
   g_test_add_func ("/category/configured", test_configured);
   g_test_add_func ("/category/bad-rules", test_bad_rules);

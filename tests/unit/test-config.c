@@ -192,11 +192,13 @@ test_man_page_has_every_key (void)
       g_autofree char *head = strcmp (k->group, "list") == 0
         ? g_strdup (".SS \"[defaults] and [list NAME]\"\n") : g_strdup_printf (".SS [%s]\n", k->group);
       g_autofree char *item = g_strdup_printf ("\n.TP\n.B %s\n", k->key);
-      const char *sect = strstr (text, head), *next, *at;
-      g_assert_nonnull (sect);
-      next = strstr (sect + 1, "\n.SS ");
-      next = next ? next : strstr (sect + 1, "\n.SH ");
-      at = strstr (sect, item);
+      const char *sect = strstr (text, head), *body, *next, *at;
+      if (sect == NULL)
+        g_error ("mldigest.conf.5 has no section for [%s]", k->group);
+      body = sect + strlen (head) - 1;  /* from the newline that ends the heading */
+      next = strstr (body, "\n.SS ");
+      next = next ? next : strstr (body, "\n.SH ");
+      at = strstr (body, item);
       if (at == NULL || (next && at > next))
         g_error ("mldigest.conf.5 does not document [%s] %s", k->group, k->key);
     }

@@ -151,6 +151,42 @@ test_applied (void)
   g_assert_cmpstr (line, ==, "has been merged into torvalds/linux.git:");
 }
 
+/* Mark Brown's 'Applied "<title>" to the <tree> tree' and pr-tracker-bot's
+ * merge notice count for the posting they name, replies or not; a
+ * notice naming nothing the week holds counts for nothing. */
+static void
+test_applied_notices (void)
+{
+  g_autoptr (MdWeek) w = test_week ();
+  MdThread *t;
+
+  put (w, with_diff (parsed ("p@a", A, T0, "[PATCH] KVM: arm64: Fix the thing"),
+                     "arch/arm64/kvm/x.c", NULL), TRUE);
+  put (w, with_body (parsed ("n@b", "Mark Brown <broonie@kernel.org>", T0 + DAY_,
+                             "Applied \"KVM: arm64: Fix the thing\" to the kvm-arm tree"),
+                     "The patch\n\n   KVM: arm64: Fix the thing\n\nhas been applied to the kvm-arm tree\n"),
+       TRUE);
+  put (w, parsed ("n2@b", "Mark Brown <broonie@kernel.org>", T0 + DAY_,
+                  "Applied \"spi: something else\" to the spi tree"), TRUE);
+  put (w, parsed ("pull@m", "Marc <maz@kernel.org>", T0, "[GIT PULL] KVM/arm64 updates for 5.9"),
+       TRUE);
+  put (w, with_body (as_reply (parsed ("bot@k", "pr-tracker-bot@kernel.org", T0 + 2 * DAY_,
+                                       "Re: [GIT PULL] KVM/arm64 updates for 5.9")),
+                     "The pull request you sent has been merged into torvalds/linux.git:\n"),
+       TRUE);
+  run_all (w, NULL);
+
+  t = thread_of (w, "p@a");
+  g_assert_cmpuint (t->applied->len, ==, 1);
+  g_assert_cmpstr (((MdRecord *) t->applied->pdata[0])->message_id, ==, "n@b");
+  g_assert_cmpstr (thread_of (w, "n@b")->category, ==, "Other");
+  g_assert_true (thread_of (w, "n@b") != t);
+  g_assert_cmpuint (thread_of (w, "n2@b")->applied->len, ==, 0);
+  t = thread_of (w, "pull@m");
+  g_assert_cmpuint (t->applied->len, ==, 1);
+  g_assert_cmpstr (((MdRecord *) t->applied->pdata[0])->message_id, ==, "bot@k");
+}
+
 /* Totals, categories, large threads, people, bots, domains, patches. */
 static void
 test_counts (void)
@@ -235,6 +271,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/facts/reviews", test_reviews);
   g_test_add_func ("/facts/applied", test_applied);
+  g_test_add_func ("/facts/applied-notices", test_applied_notices);
   g_test_add_func ("/facts/counts", test_counts);
   g_test_add_func ("/facts/custom-bots", test_custom_bots);
   return g_test_run ();

@@ -331,6 +331,33 @@ test_series_lookup (Fixture *f, gconstpointer data)
   g_assert_cmpuint (other->len, ==, 0);
 }
 
+/* c:<change-id> lists the cover letters that carry it, whoever sent
+ * them: not its patches, not replies quoting it. */
+static void
+test_change_id_lookup (Fixture *f, gconstpointer data)
+{
+  const struct { const char *id, *subject, *from; } posts[] = {
+    { "c1@x", "[PATCH 0/2] KVM: first title", "a@x" },
+    { "c1p@x", "[PATCH 1/2] KVM: part", "a@x" },
+    { "c2@x", "Re: [PATCH 0/2] KVM: first title", "b@x" },
+    { "c3@x", "[PATCH v2 0/2] KVM: second title", "c@x" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (posts); i++)
+    {
+      g_autoptr (MdRecord) r = patch_rec (posts[i].id, posts[i].subject, T0 + i);
+      g_free (r->from_email), r->from_email = g_strdup (posts[i].from);
+      g_free (r->body), r->body = g_strdup ("text\n\nchange-id: 20260101-kvm-abc\nbase-commit: 1\n");
+      add (f->idx, r);
+    }
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GPtrArray) hits = md_index_change_id_lookup (f->idx, "20260101-kvm-abc", &err);
+  g_assert_no_error (err);
+  g_autofree char *ids = joined (hits);
+  g_assert_cmpstr (ids, ==, "c1@x,c3@x");
+  g_autoptr (GPtrArray) none = md_index_change_id_lookup (f->idx, "20260101-other", NULL);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
 static void
 test_state (Fixture *f, gconstpointer data)
 {
@@ -578,6 +605,7 @@ main (int argc, char **argv)
   ADD ("/index/thread-ids", test_thread_ids);
   ADD ("/index/window", test_window);
   ADD ("/index/series", test_series_lookup);
+  ADD ("/index/change-id", test_change_id_lookup);
   ADD ("/index/state", test_state);
   ADD ("/index/batch", test_batch);
   ADD ("/index/reimport-identical", test_reimport_identical);

@@ -214,6 +214,26 @@ test_previous_by_change_id (Fixture *f, gconstpointer data)
   g_assert_null (thread_of (f->week, "x2@a")->series.previous_id);
 }
 
+/* The change-id finds a v(N-1) the week never loaded, sent by someone
+ * else under another title, through the index alone. */
+static void
+test_previous_by_change_id_in_index (Fixture *f, gconstpointer data)
+{
+  MdThread *t;
+
+  table_add (f->tab, with_body (patch ("old@a", "a@example.org", T0 - 90 * DAY_, 3, 0, 2,
+                                       "an old title"),
+                                "change-id: 20200101-long-lived-1\n"), NULL);
+  both (f, with_body (patch ("v4@b", "b@example.org", T0 + 1, 4, 0, 2, "a new title"),
+                      "taken over\n\nchange-id: 20200101-long-lived-1\n"), TRUE);
+  run (f);
+  g_assert_null (g_hash_table_lookup (f->week->records, "old@a"));
+  t = thread_of (f->week, "v4@b");
+  g_assert_cmpstr (t->series.previous_id, ==, "old@a");
+  g_assert_cmpuint (t->series.previous_version, ==, 3);
+  g_assert_cmpstr (t->series.previous_how, ==, "change-id");
+}
+
 static void
 test_linked_ids (void)
 {
@@ -256,6 +276,7 @@ main (int argc, char **argv)
   ADD ("/series/previous-by-link", test_previous_by_link);
   ADD ("/series/previous-in-thread", test_previous_in_thread);
   ADD ("/series/previous-by-change-id", test_previous_by_change_id);
+  ADD ("/series/previous-by-change-id-in-index", test_previous_by_change_id_in_index);
   ADD ("/series/source-failure", test_source_failure);
   g_test_add_func ("/series/linked-ids", test_linked_ids);
   return g_test_run ();
