@@ -57,6 +57,7 @@ label () {
     floor)           echo "fork+exec floor" ;;
     durable-floor)   echo "durable floor (write+fdatasync)" ;;
     tdb-floor)       echo "TDB floor (one synced txn)" ;;
+    tdb-floor-defaults) echo "  TDB floor, tdb_open() defaults" ;;
     mldigest-bulk)   echo "mldigest-filter --mbox" ;;
     notmuch-new)     echo "notmuch new" ;;
     mu-index)        echo "mu index" ;;

@@ -10,6 +10,7 @@
 #   BENCH_WEEK        the week to aggregate (default 2020-W07: 226
 #   BENCH_MONTH       messages, 2020's busiest; its month 2020-02)
 #   BENCH_SKIP        competitors to leave out, e.g. "notmuch mu"
+#   BENCH_RT          1: run section 1 under SCHED_FIFO (root, chrt)
 #
 # The summary goes to stdout and bench/results/latest.txt; the raw
 # per-process samples to bench/results/raw/.
@@ -51,6 +52,7 @@ build_tools () {
     ${CC:-cc} -O2 -Wall -Wextra -o "$TOOLS/$t" "$TOP/bench/$t.c"
   done
   build_tdb_floor
+  build_tdb_floor_defaults
   # The same floor made to map exactly the shared objects the filter maps
   # (--no-as-needed keeps them though it calls none): what loading them
   # costs before any code of theirs runs, however the filter was linked.
@@ -78,6 +80,13 @@ build_tdb_floor () {
     -Wl,-Bstatic -ltdb -Wl,-Bdynamic 2> /dev/null && return 0
   TDB_FLOOR_LINK="libtdb.so"
   ${CC:-cc} -O2 -Wall -Wextra -o "$out" "$src" -ltdb || rm -f "$out"
+}
+
+# A reference row: the same dozen lines as one would first write them,
+# tdb_open() with its defaults (131 buckets, the file mapped), libtdb.so.
+build_tdb_floor_defaults () {
+  ${CC:-cc} -O2 -Wall -Wextra -DTDBFLOOR_DEFAULTS -o "$TOOLS/tdbfloor-defaults" \
+    "$TOP/bench/tdbfloor.c" -ltdb || rm -f "$TOOLS/tdbfloor-defaults"
 }
 
 # The archive as a maildir ($W/all, every message), and the split the
@@ -138,6 +147,18 @@ EOF
 
 # ---------------------------------------------------------- per message
 
+# BENCH_RT=1: section 1's processes run under SCHED_FIFO, so that other
+# work on a shared machine cannot take their core while they run (wall
+# times then vary less; the disk is still shared).  Root only.
+rt () {
+  [ "${BENCH_RT:-0}" = 1 ] || return 0
+  if command -v chrt > /dev/null 2>&1 && chrt -f 10 true 2> /dev/null; then
+    echo "chrt -f 10"
+  else
+    echo "bench: BENCH_RT=1 needs chrt and root; section 1 runs at normal priority" >&2
+  fi
+}
+
 per_message () {
   section "1. Per message: $DELIVER archive messages, one process each, into a store holding the other $REST"
   set --
@@ -165,8 +186,14 @@ per_message () {
      quietly tdb-floor xargs "$TOOLS/tdbfloor" "$W/tdbfloor.tdb" < "$W/rest.list"; then
     set -- "$@" -- tdb-floor "$TOOLS/tdbfloor" "$W/tdbfloor.tdb"
   fi
+  if [ -x "$TOOLS/tdbfloor-defaults" ] &&
+     quietly tdb-floor-defaults xargs "$TOOLS/tdbfloor-defaults" "$W/tdbfloor-defaults.tdb" \
+       < "$W/rest.list"; then
+    set -- "$@" -- tdb-floor-defaults "$TOOLS/tdbfloor-defaults" "$W/tdbfloor-defaults.tdb"
+  fi
   [ -x "$TOOLS/floor-libs" ] && set -- "$@" -- libs-floor "$TOOLS/floor-libs"
-  "$TOOLS/drive" -i "$W/deliver.list" -t 60 -o "$RAW" "$@" > "$W/pm.txt"
+  # shellcheck disable=SC2086 # $(rt) is a command prefix, split on purpose
+  $(rt) "$TOOLS/drive" -i "$W/deliver.list" -t 60 -o "$RAW" "$@" > "$W/pm.txt"
   size_of mldigest-filter "$W/pm.tdb"
   size_of notmuch-insert "$W/nm-pm-db"
   size_of procmail "$W/procmail"
@@ -178,7 +205,7 @@ per_message () {
 per_message_table () {
   row_header "program" "median ms" "p90 ms" "msgs/s" "RSS median" "RSS max" "store KiB" "failed"
   for n in mldigest-filter notmuch-insert procmail floor durable-floor tdb-floor \
-           reference filter-startup libs-floor; do
+           reference filter-startup libs-floor tdb-floor-defaults; do
     [ "$n" = reference ] && { echo "reference rows, for reading mldigest-filter's:"; continue; }
     grep -q "^$n " "$W/pm.txt" || continue
     # shellcheck disable=SC2046 # the summary line's fields, split on purpose
@@ -189,6 +216,7 @@ per_message_table () {
   ratio "notmuch insert / mldigest-filter" "$(med notmuch-insert)" "$(med mldigest-filter)" ">=" 10
   ratio "mldigest-filter / durable floor" "$(med mldigest-filter)" "$(med durable-floor)" "<=" 2
   ratio "mldigest-filter / TDB floor" "$(med mldigest-filter)" "$(med tdb-floor)" "<=" 1.2
+  ratio "  (against tdb_open() defaults, reference)" "$(med mldigest-filter)" "$(med tdb-floor-defaults)"
   ratio "notmuch insert / durable floor (= ceiling)" "$(med notmuch-insert)" "$(med durable-floor)"
   ratio "procmail / durable floor" "$(med procmail)" "$(med durable-floor)"
   ratio "mldigest-filter / procmail" "$(med mldigest-filter)" "$(med procmail)"
@@ -196,7 +224,9 @@ per_message_table () {
   ratio "notmuch insert / mldigest-filter, CPU" "$(cpu notmuch-insert)" "$(cpu mldigest-filter)" ">=" 10
   ratio "mldigest-filter / durable floor, CPU" "$(cpu mldigest-filter)" "$(cpu durable-floor)" "<=" 2
   ratio "mldigest-filter / TDB floor, CPU" "$(cpu mldigest-filter)" "$(cpu tdb-floor)" "<=" 1.2
-  [ -n "$(med tdb-floor)" ] && echo "(TDB floor: bench/tdbfloor.c linked with $TDB_FLOOR_LINK)"
+  ratio "  (against tdb_open() defaults, reference)" "$(cpu mldigest-filter)" "$(cpu tdb-floor-defaults)"
+  [ -n "$(med tdb-floor)" ] && echo "(TDB floor: bench/tdbfloor.c linked $TDB_FLOOR_LINK)"
+  [ -n "$(rt 2> /dev/null)" ] && echo "(section 1 ran under SCHED_FIFO: BENCH_RT=1)"
   return 0
 }
 

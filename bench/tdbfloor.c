@@ -85,9 +85,14 @@ fill (struct tdb_context *tdb, int n, char **files)
 int
 main (int argc, char **argv)
 {
+#ifdef TDBFLOOR_DEFAULTS
+  /* The reference row: the same program with tdb_open()'s defaults. */
+  struct tdb_context *tdb = argc >= 2 ? tdb_open (argv[1], 0, 0, O_RDWR | O_CREAT, 0600) : NULL;
+#else
   struct tdb_context *tdb = argc >= 2
     ? tdb_open (argv[1], 16411, TDB_INCOMPATIBLE_HASH | TDB_NOMMAP, O_RDWR | O_CREAT, 0600)
     : NULL;
+#endif
   if (tdb == NULL)
     return EX_TEMPFAIL;
   if (argc > 2)

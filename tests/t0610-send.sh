@@ -115,6 +115,22 @@ ok 'References: the previous week' grep -q '^References: <mldigest.2026-W46.kvma
 MLDIGEST_NOW=2026-11-18T09:00:00Z "$AGGREGATE" $S --send > "$TMP/timer.out"
 ok 'a timer firing on Wednesday finds W46 sent' grep -q 'kvmarm 2026-W46: already sent' "$TMP/timer.out"
 
+# smtps:// (TLS from the first byte), and starttls = never (AUTH in the
+# clear, which this server allows).
+n=$(count)
+conf "$TMP/smtps.conf" "url = smtps://127.0.0.1:$PF_SMTPS_PORT"
+ok 'smtps://: sent' "$AGGREGATE" --index "$TMP/sample/index.tdb" --config "$TMP/smtps.conf" --send --force --week 2026-W46
+postfix_wait_mail $((n + 3))
+ok 'smtps://: over TLS, authenticated' grep -q 'with ESMTPSA' "$(postfix_mail | xargs ls -t | head -1)"
+conf "$TMP/never.conf" 'starttls = never'
+ok 'starttls = never: sent' "$AGGREGATE" --index "$TMP/sample/index.tdb" --config "$TMP/never.conf" --send --force --week 2026-W46
+postfix_wait_mail $((n + 6))
+ok 'starttls = never: in the clear' sh -c "grep -q 'with ESMTPA ' \$(ls -t $PF_DIR/mail/all/new/* | head -1)"
+conf "$TMP/optional.conf" 'starttls = optional'
+ok 'starttls = optional: sent' "$AGGREGATE" --index "$TMP/sample/index.tdb" --config "$TMP/optional.conf" --send --force --week 2026-W46
+postfix_wait_mail $((n + 9))
+ok 'starttls = optional: TLS, since the server offers it' sh -c "grep -q 'with ESMTPSA ' \$(ls -t $PF_DIR/mail/all/new/* | head -1)"
+
 # An untrusted certificate: refused, the message queued (75); trusted
 # again, the next run delivers the queue first, once.
 conf "$TMP/untrusted.conf" 'ca_file ='

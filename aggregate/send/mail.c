@@ -91,7 +91,10 @@ add_addresses (GMimeMessage *msg, GMimeAddressType type, char **values,
 }
 
 /* A UTF-8 text part in QP or base64: 7bit or 8bit would let an MTA
- * rewrap or recode it (the mojibake of the seeds). */
+ * rewrap or recode it (the mojibake of the seeds).  The rendering goes in
+ * as it is, LF line ends included, so that a reader decodes exactly the
+ * --format text/html bytes: quoted-printable turns each LF into a hard
+ * CRLF on the wire, which a mailbox stores back as LF. */
 static GMimeObject *
 text_part (const char *subtype, const char *text)
 {

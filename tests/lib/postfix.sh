@@ -6,7 +6,9 @@
 #   . "$TOP/tests/lib/postfix.sh"
 #   need_postfix                   # skip_all unless Postfix can run here
 #   postfix_start NAME [tls] [auth USER PASSWORD]
-#                                  # -> $PF_PORT, $PF_DIR; stopped at exit
+#                                  # -> $PF_PORT, $PF_DIR (and with tls
+#                                  # $PF_SMTPS_PORT: TLS from the start);
+#                                  # stopped at exit
 #   postfix_wait_mail N            # wait until the maildir holds N messages
 #   postfix_mail                   # the paths of the messages
 #
@@ -31,6 +33,7 @@ _pf_free_port () {
 _pf_master_cf () {
   cat <<CF
 127.0.0.1:$1 inet n - n - - smtpd
+127.0.0.1:$2 inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt
 cleanup   unix n - n - 0 cleanup
 qmgr      unix n - n 300 1 qmgr
 tlsmgr    unix - - n 1000? 1 tlsmgr
@@ -139,14 +142,18 @@ postfix_start () {
   chmod 711 "$TMP" "$PF_DIR"
   chown postfix "$PF_DIR/mail" "$PF_DIR/data"
   _pf_main_cf > "$PF_DIR/etc/main.cf"
-  [ "${1:-}" = tls ] && { shift; _pf_tls_cf >> "$PF_DIR/etc/main.cf"; }
+  PF_TLS=no
+  [ "${1:-}" = tls ] && { shift; PF_TLS=yes; _pf_tls_cf >> "$PF_DIR/etc/main.cf"; }
   [ "${1:-}" = auth ] && { _pf_auth_cf "$2" "$3" >> "$PF_DIR/etc/main.cf"; }
   at_exit postfix_stop
   for _try in 1 2 3; do
     PF_PORT=$(_pf_free_port)
-    _pf_master_cf "$PF_PORT" > "$PF_DIR/etc/master.cf"
+    PF_SMTPS_PORT=$(_pf_free_port)
+    _pf_master_cf "$PF_PORT" "$PF_SMTPS_PORT" > "$PF_DIR/etc/master.cf"
+    [ "$PF_TLS" = yes ] || sed -i '/wrappermode/d' "$PF_DIR/etc/master.cf"
     postfix -c "$PF_DIR/etc" set-permissions >/dev/null 2>&1 || :
-    if postfix -c "$PF_DIR/etc" start >>"$PF_DIR/start.log" 2>&1 && _pf_listening "$PF_PORT"; then
+    if postfix -c "$PF_DIR/etc" start >>"$PF_DIR/start.log" 2>&1 && _pf_listening "$PF_PORT" &&
+       { [ "$PF_TLS" = no ] || _pf_listening "$PF_SMTPS_PORT"; }; then
       return 0
     fi
     postfix_stop   # the port was taken between asking and binding: again
