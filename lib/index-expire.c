@@ -44,19 +44,18 @@ typedef struct {
   int err;                    /* errno of a failed store, -1 for TDB's own */
 } Expiry;
 
-/* Pass 1: which messages go.  A record that cannot be decoded is kept:
- * expiry judges age, not validity. */
+/* Pass 1: which messages go, by the arrival field alone.  A record that
+ * cannot be read is kept: expiry judges age, not validity. */
 static int
 find_old (struct tdb_context *tdb, TDB_DATA key, TDB_DATA value, void *data)
 {
   Expiry *e = data;
-  g_autoptr (MdRecord) rec = NULL;
+  gint64 arrival;
 
   if (key.dsize < 2 || memcmp (key.dptr, "m:", 2) != 0)
     return 0;
   e->stats->messages++;
-  rec = md_record_from_bytes (value.dptr, value.dsize, NULL);
-  if (rec != NULL && rec->arrival < e->cutoff)
+  if (md_record_peek_arrival (value.dptr, value.dsize, &arrival) && arrival < e->cutoff)
     g_hash_table_add (e->dropped, g_strndup ((char *) key.dptr + 2, key.dsize - 2));
   return 0;
 }
@@ -86,7 +85,7 @@ live_entries (Expiry *e, TDB_DATA value, gboolean *malformed)
 static gboolean
 is_id_list (TDB_DATA key)
 {
-  static const char *const prefixes[] = { "t:", "a:", "d:", "s:" };
+  static const char *const prefixes[] = { "t:", "a:", "d:", "s:", "c:" };
   for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
     if (key.dsize > 2 && memcmp (key.dptr, prefixes[i], 2) == 0)
       return TRUE;

@@ -369,6 +369,19 @@ md_record_peek_thread_id (const guint8 *data, gsize len)
   return tid;
 }
 
+gboolean
+md_record_peek_arrival (const guint8 *data, gsize len, gint64 *arrival)
+{
+  g_autoptr (GVariant) v = md_stored_peek (data, len, MD_RECORD_VERSION,
+                                           G_VARIANT_TYPE (RECORD_TYPE));
+  g_autoptr (GVariant) t = v ? g_variant_get_child_value (v, 8) : NULL;
+
+  if (t == NULL)
+    return FALSE;
+  *arrival = g_variant_get_int64 (t);
+  return TRUE;
+}
+
 char *
 md_record_change_id (const MdRecord *rec)
 {

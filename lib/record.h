@@ -101,3 +101,6 @@ MdRecord *md_record_from_bytes (const guint8 *data, gsize len, GError **error);
  * valid one): the index asks this of every referenced message at ingest
  * and need not decode and check the whole record for it. */
 char *md_record_peek_thread_id (const guint8 *data, gsize len);
+/* The arrival time of a stored record without decoding the rest (for
+ * expiry, which looks at every record); FALSE when it cannot be read. */
+gboolean md_record_peek_arrival (const guint8 *data, gsize len, gint64 *arrival);

@@ -95,7 +95,7 @@ Good point, I will describe the encoding in the help text in v3.
 
 MBOX
 "$FILTER" --mbox "$TMP/new.mbox" --list kvmarm >/dev/null
-agg --lang en -o "$TMP/report3.md" 2> "$TMP/err3"
+agg -o "$TMP/report3.md" 2> "$TMP/err3"
 is "$?" 0 'a run after a new message exits 0'
 tail -n +$((n2 + 1)) "$TMP/log" > "$TMP/log3"
 
@@ -112,14 +112,19 @@ SERVER=$!
 i=0
 while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 sed -i "s|^url = .*|url = http://127.0.0.1:$(cat "$TMP/port")/v1|" "$TMP/config"
-agg -o "$TMP/report4.md" 2> "$TMP/err4"
+# the same "now" for both: the report says when it was generated
+MLDIGEST_NOW=2026-11-20T00:00:00Z agg -o "$TMP/report4.md" 2> "$TMP/err4"
 is "$?" 0 'a run with a server that behaves exits 0'
 ok 'no fallback is left' sh -c "! grep -q '回退' '$TMP/report4.md'"
 n4=$(wc -l < "$TMP/log4")
-agg -o "$TMP/report5.md" 2> "$TMP/err5"
+MLDIGEST_NOW=2026-11-20T00:00:00Z agg -o "$TMP/report5.md" 2> "$TMP/err5"
 is "$(wc -l < "$TMP/log4")" "$n4" 'a second run over the same week sends no request at all'
 ok 'and reuses every summary' grep -Eq '([0-9]+) of \1 threads summarised \(\1 from earlier runs\)' "$TMP/err5"
 ok 'the report is the same' cmp "$TMP/report4.md" "$TMP/report5.md"
+n5=$(wc -l < "$TMP/log4")
+agg --lang en -o "$TMP/report6.md" 2> "$TMP/err6"
+ok 'a summary in another language is asked for again' test "$(wc -l < "$TMP/log4")" -gt "$n5"
+ok 'in that language' grep -q '\*\*New this week\*\*' "$TMP/report6.md"
 stop_server
 
 "$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
@@ -219,9 +224,9 @@ asked = [e for e in log3 if subject(e) not in fell]
 check('a new message asks again for that thread only',
       len(asked) == 1 and 'pmu-version' in subject(asked[0]), [subject(e) for e in log3])
 u = user(asked[0]) if asked else ''
-check('with its stored summary as history', 'History: the summary this thread got' in u and 'says "' in u, u[:600])
+check('with its stored summary as history', '历史：这个线程' in u and 'says "' in u, u[:600])
 check('the new message is numbered', re.search(r'^\[\d+\] from: Jonas Keller .*date: 2026-11-14', u, re.M) is not None)
-check('the English report names the sections', '**New this week**' in report3)
+check('history and this week apart in the report', '**本周新讨论与进展**' in report3)
 PYEOF
 verdicts "$TMP/verdicts"
 ok 'the key is not in the index' sh -c "! grep -q '$KEY' '$MLDIGEST_INDEX'"

@@ -4,7 +4,7 @@
 #include "history.h"
 
 #define HISTORY_VERSION 1
-#define HISTORY_TYPE "(uxxssasa(us))"
+#define HISTORY_TYPE "(uxxsssasa(us))"
 
 MdHistory *
 md_history_new (void)
@@ -21,6 +21,7 @@ md_history_free (MdHistory *h)
   if (h == NULL)
     return;
   g_free (h->model);
+  g_free (h->lang);
   g_free (h->text);
   g_ptr_array_unref (h->covered);
   g_ptr_array_unref (h->cites);
@@ -41,8 +42,9 @@ md_history_to_variant (const MdHistory *h)
       const MdCitation *c = h->cites->pdata[i];
       g_variant_builder_add (&cites, "(us)", c->n, c->message_id);
     }
-  return g_variant_new ("(uxxss@as@a(us))", HISTORY_VERSION, h->since, h->until,
-                        h->model ? h->model : "", h->text ? h->text : "",
+  return g_variant_new ("(uxxsss@as@a(us))", HISTORY_VERSION, h->since, h->until,
+                        h->model ? h->model : "", h->lang ? h->lang : "",
+                        h->text ? h->text : "",
                         g_variant_builder_end (&ids), g_variant_builder_end (&cites));
 }
 
@@ -60,19 +62,20 @@ md_history_from_variant (GVariant *v)
 {
   g_autoptr (MdHistory) h = NULL;
   g_autoptr (GVariantIter) ids = NULL, cites = NULL;
-  const char *model, *text, *id;
+  const char *model, *lang, *text, *id;
   guint32 version, n;
 
   if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE (HISTORY_TYPE))
       || !g_variant_is_normal_form (v))
     return NULL;
   h = md_history_new ();
-  g_variant_get (v, "(uxx&s&sasa(us))", &version, &h->since, &h->until,
-                 &model, &text, &ids, &cites);
-  if (version != HISTORY_VERSION || *text == '\0'
-      || !g_utf8_validate (model, -1, NULL) || !g_utf8_validate (text, -1, NULL))
+  g_variant_get (v, "(uxx&s&s&sasa(us))", &version, &h->since, &h->until,
+                 &model, &lang, &text, &ids, &cites);
+  if (version != HISTORY_VERSION || *text == '\0' || !g_utf8_validate (model, -1, NULL)
+      || !g_utf8_validate (lang, -1, NULL) || !g_utf8_validate (text, -1, NULL))
     return NULL;
   h->model = g_strdup (model);
+  h->lang = g_strdup (lang);
   h->text = g_strdup (text);
   while (g_variant_iter_next (ids, "&s", &id))
     g_ptr_array_add (h->covered, g_strdup (id));
@@ -140,6 +143,14 @@ md_history_store (MdIndex *idx, GHashTable *entries, GError **error)
         return FALSE;
       }
   return md_index_commit (idx, error);
+}
+
+gboolean
+md_history_reusable (const MdHistory *h, const MdThread *t, const char *model,
+                     const char *lang)
+{
+  return g_strcmp0 (h->model, model) == 0 && g_strcmp0 (h->lang, lang) == 0
+         && md_history_covers (h, t);
 }
 
 gboolean

@@ -276,7 +276,7 @@ plan (Run *r, GPtrArray *reqs, GError **error)
       if (t->messages->len == 0)
         continue;
       r->run->threads++;
-      if (h && md_history_covers (h, t))
+      if (h && md_history_reusable (h, t, r->o->cfg->model, r->o->lang))
         {
           reuse (r, t, h);
           continue;
@@ -352,6 +352,7 @@ keep (Run *r, Job *j, MdCiteResult *res)
   h->since = r->week->since;
   h->until = r->week->until;
   h->model = g_strdup (t->summary_model);
+  h->lang = g_strdup (r->o->lang);
   h->text = g_strdup (res->text);
   for (guint i = 0; i < j->in->msgs->len; i++)
     {

@@ -13,6 +13,7 @@ sample (const MdThread *t)
   h->since = FX_SINCE;
   h->until = FX_UNTIL;
   h->model = g_strdup ("test-model");
+  h->lang = g_strdup ("en");
   h->text = g_strdup ("## this week\nApplied. [2]\n");
   for (guint i = 0; i < t->messages->len; i++)
     g_ptr_array_add (h->covered, g_strdup (((MdRecord *) t->messages->pdata[i])->message_id));
@@ -38,6 +39,10 @@ test_variant (void)
   g_assert_cmpuint (back->covered->len, ==, t->messages->len);
   g_assert_cmpuint (((MdCitation *) back->cites->pdata[0])->n, ==, 2);
   g_assert_true (md_history_covers (back, t));
+  g_assert_cmpstr (back->lang, ==, "en");
+  g_assert_true (md_history_reusable (back, t, "test-model", "en"));
+  g_assert_false (md_history_reusable (back, t, "test-model", "zh-CN"));
+  g_assert_false (md_history_reusable (back, t, "other-model", "en"));
   /* a cite of a message it did not cover: not to be trusted */
   g_ptr_array_set_size (h->covered, 1);
   bad = g_variant_ref_sink (md_history_to_variant (h));
