@@ -146,6 +146,9 @@ else:  # as the comment says: the POP3 type and no mailboxes line
     del r["mailboxes"]
 r["server"] = "127.0.0.1"
 r["port"] = port
+# Also how long getmail waits for a lost delivery child (see getmail_run):
+# 10 s, not the default 180, on loopback.
+r["timeout"] = "10"
 r["username"] = user
 assert r["password_command"].startswith('("pass", ')
 r["password_command"] = r["password_command"].replace('"pass"', '"%s"' % passcmd, 1)
@@ -156,12 +159,41 @@ with open(dst, "w") as f:
 EOF
   mail_own "$_h"
 }
-getmail_run () {  # getmail_run USER: exit status in $rc, output in $TMP/out-USER
-  as_mail_user "$TMP/home-$1" getmail >>"$TMP/out-$1" 2>&1
-  rc=$?
+# getmail_run USER: exit status in $rc, output in $TMP/last-USER (and
+# all runs' in $TMP/out-USER).
+#
+# getmail 6 can lose a delivery child on a busy machine: it installs its
+# SIGCHLD handler after fork(), so a child that exits first is waited for
+# until the retriever's timeout, and the run ends with "waiting child pid
+# N timed out" (getmail6 issues #52, #226).  That run is then done again,
+# as cron would; the messages it delivered before are fetched once more,
+# which the index ignores and the maildir does not (see local_ok).
+getmail_run () {
+  _try=0
+  while :; do
+    as_mail_user "$TMP/home-$1" getmail >"$TMP/last-$1" 2>&1
+    rc=$?
+    cat "$TMP/last-$1" >>"$TMP/out-$1"
+    grep -q 'waiting child pid [0-9]* timed out' "$TMP/last-$1" || break
+    : >"$TMP/raced-$1"
+    diag "$1: getmail lost a delivery child (its SIGCHLD race), run again"
+    _try=$((_try + 1))
+    [ $_try -lt 3 ] || break
+  done
   show_failure "$1" 0
 }
 local_mail () { ls "$TMP/home-$1/Mail/lists.kvmarm/new" | wc -l; }
+# local_ok USER WANT-COUNT NAME: the maildir holds each message once; after
+# getmail's race only that it holds each message.
+local_ok () {
+  if [ -e "$TMP/raced-$1" ]; then
+    msgids "$TMP/home-$1/Mail/lists.kvmarm/new"/* | sort -u >"$TMP/local-ids"
+    ok "$3 (every message; getmail's race put $(($(local_mail "$1") - $2)) in twice)" \
+      cmp -s "$TMP/expected${4:-}" "$TMP/local-ids"
+  else
+    is "$(local_mail "$1")" "$2" "$3"
+  fi
+}
 
 for which in imap pop3; do
   u=gm-$which
@@ -171,12 +203,12 @@ for which in imap pop3; do
   recorded_ids "$(index_of $u)" >"$TMP/recorded"
   ok "getmail $which: every message recorded ($(wc -l <"$TMP/expected") ids)" \
     cmp -s "$TMP/expected" "$TMP/recorded"
-  is "$(local_mail $u)" "$N" "getmail $which: every message in the maildir"
+  local_ok $u "$N" "getmail $which: every message in the maildir once"
   tdbdump "$(index_of $u)" >"$TMP/dump1"
   getmail_run $u
   is "$rc" 0 "getmail $which: the second run"
-  ok "getmail $which: ... fetches nothing" grep -q "^  0 messages (0 bytes) retrieved, $N skipped" "$TMP/out-$u"
-  is "$(local_mail $u)" "$N" "getmail $which: ... the maildir still holds each message once"
+  ok "getmail $which: ... fetches nothing" grep -q "^  0 messages (0 bytes) retrieved, $N skipped" "$TMP/last-$u"
+  local_ok $u "$N" "getmail $which: ... the maildir still holds each message once"
   tdbdump "$(index_of $u)" >"$TMP/dump2"
   ok "getmail $which: ... and the index is as it was" cmp -s "$TMP/dump1" "$TMP/dump2"
   is "$(server_left $u)" $((2 * N)) "getmail $which: delete = false leaves the mail on the server"
@@ -184,13 +216,14 @@ done
 
 getmail_setup imap gm-fail "$TMP/bin/fail75"
 getmail_run gm-fail
-is "$(grep -c 'delivery error (command fail75 [0-9]* error (75' "$TMP/out-gm-fail").$(local_mail gm-fail)" 5.0 \
+is "$(grep -c 'delivery error (command fail75 [0-9]* error (75' "$TMP/last-gm-fail").$(local_mail gm-fail)" 5.0 \
   'getmail: a filter failing with 75 fails the delivery, before the maildir gets it'
 getmail_setup imap gm-fail
 getmail_run gm-fail
 recorded_ids "$(index_of gm-fail)" >"$TMP/recorded"
 ok 'getmail: the next run records them all' cmp -s "$TMP/expected-few" "$TMP/recorded"
-is "$(local_mail gm-fail)" 5 'getmail: ... and delivers each once'
+local_ok gm-fail 5 'getmail: ... and delivers each once' -few
 
 ok 'dovecot logged no error' sh -c "! grep -Eq 'Error|Fatal|Panic' '$DOVECOT_DIR/dovecot.log'"
+grep -E 'Error|Fatal|Panic' "$DOVECOT_DIR/dovecot.log" | head -n 5 | sed 's/^/#   /' >&2
 done_testing

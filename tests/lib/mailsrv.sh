@@ -98,10 +98,12 @@ dovecot_user () {
 # dovecot-lda through -c): everything under $DOVECOT_DIR, mail in
 # maildirs under the users' homes, "/" between folder names.
 dovecot_conf () {
+  # As root Dovecot's own users (Debian makes them); otherwise all is
+  # the caller's, groups too (Dovecot cannot chown its sockets).
   if [ "$(id -u)" -eq 0 ]; then
-    _internal=dovecot _login=dovenull
+    _internal=dovecot _login=dovenull _group=dovecot
   else
-    _internal=$MAIL_USER _login=$MAIL_USER
+    _internal=$MAIL_USER _login=$MAIL_USER _group=$(id -gn)
   fi
   mkdir -p "$DOVECOT_DIR"
   cat <<EOF
@@ -110,6 +112,7 @@ state_dir = $DOVECOT_DIR/state
 log_path = $DOVECOT_DIR/dovecot.log
 default_internal_user = $_internal
 default_login_user = $_login
+default_internal_group = $_group
 protocols = $*
 listen = 127.0.0.1
 ssl = no
@@ -169,6 +172,9 @@ service pop3-login {
   }
 }
 EOF
+    # Only root can chroot the login and anvil processes.
+    [ "$(id -u)" -eq 0 ] ||
+      printf 'service %s {\n  chroot =\n}\n' imap-login pop3-login anvil
   } >"$DOVECOT_DIR/dovecot.conf"
   # Dovecot's auth process reads the users as its internal user.
   [ "$(id -u)" -ne 0 ] || chgrp dovecot "$DOVECOT_DIR/passwd"
