@@ -9,6 +9,7 @@
  *   facts/series.c    series completeness and the previous version
  *   facts/category.c  the report section of each thread (configurable rules)
  *   facts/facts.c     counts, reviews, applied, robots, people, new patches
+ *   facts/attention.c what needs a human: waiting series, NAKs, questions
  *   summary/          the summary of each thread: a model's (llm-summary.c,
  *                     over llm/client.c), checked, kept in the index; the
  *                     built-in one (summarise.c) for the rest
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "attention.h"
 #include "category.h"
 #include "check.h"
 #include "expire.h"
@@ -201,7 +203,7 @@ aggregate (MdWeek *week, MdIndex *idx, GKeyFile *config, GError **error)
     return FALSE;
   md_category_run (week, rules);
   md_facts_run (week, config);
-  return TRUE;
+  return md_attention_run (week, &src, config, error);
 }
 
 static gboolean
@@ -671,7 +673,7 @@ run (GError **error)
 
   if (path == NULL || !load_llm (config, &llm, error))
     return FALSE;
-  if (mailing () && !md_sender_init (&sender, config, path, opt_send, error))
+  if (mailing () && !md_sender_init (&sender, config, path, opt_index, opt_send, error))
     return FALSE;
   if (opt_send)
     md_send_outbox (&sender, &pending);

@@ -63,8 +63,18 @@ run () {
     "$(cat "$L/port")" "$1" "$CONTEXT" > "$L/config"
   : > "$L/log"
   t0=$(date +%s.%N)
-  "$BUILD/mldigest-aggregate" --index "$L/run.tdb" --config "$L/config" --week "$WEEK" \
-    --format json -o "$L/week.json" 2> "$L/err"
+  # the aggregator's own CPU time, when time(1) is there to take it
+  set -- "$1" "$BUILD/mldigest-aggregate" --index "$L/run.tdb" --config "$L/config" \
+    --week "$WEEK" --format json -o "$L/week.json"
+  if [ -x /usr/bin/time ]; then
+    c=$1; shift
+    /usr/bin/time -f '%U %S' -o "$L/cpu.$c" "$@" 2> "$L/err"
+    set -- "$c"
+  else
+    c=$1; shift
+    "$@" 2> "$L/err"
+    set -- "$c"
+  fi
   t1=$(date +%s.%N)
   cp "$L/log" "$L/log.$1"; [ -z "${BENCH_LLM_KEEP:-}" ] || cp "$L/log" "$BENCH_LLM_KEEP.$1"
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
@@ -114,8 +124,13 @@ print('  requests: %d for %d threads (%d threads split in parts, %d merge reques
 for c, t in ((1, t1), (8, t8)):
     ideal = threads / c * latency
     rounds = (math.ceil((len(log) - merges) / c) + math.ceil(merges / c)) * latency
+    try:
+        cpu = '; aggregator CPU %.2f s' % sum(float(x) for x in open(L + '/cpu.%d' % c).read().split()[:2])
+    except (OSError, ValueError):
+        cpu = ''
     print('  wall time, concurrency %d: %6.2f s; threads/concurrency x latency = %6.2f s, ratio %.2f'
-          ' (goal within 20%%: %s); the requests made in rounds of %d: %.2f s, ratio %.2f'
+          ' (goal within 20%%: %s); the requests made in rounds of %d: %.2f s, ratio %.2f%s'
           % (c, t, ideal, t / ideal if ideal else 0,
-             'met' if abs(t - ideal) <= 0.2 * ideal else 'NOT met', c, rounds, t / rounds if rounds else 0))
+             'met' if abs(t - ideal) <= 0.2 * ideal else 'NOT met', c, rounds,
+             t / rounds if rounds else 0, cpu))
 EOF

@@ -28,6 +28,10 @@ const MdConfKey md_config_keys[] = {
     "how far back a thread's earlier messages are looked for" },
   { "list", "large_thread", MD_CONF_INT, "20", "1..",
     "messages in a week that make a thread large" },
+  { "list", "attention_days", MD_CONF_INT, "7", "0..3660",
+    "a series unanswered this many days before the window's end needs attention" },
+  { "list", "attention_max", MD_CONF_INT, "10", "0..",
+    "at most this many entries in the report's \"needs attention\" list" },
   { "list", "subject_merge_hours", MD_CONF_INT, "48", "0..",
     "threads with the same subject this close are one thread" },
   { "list", "series_join_hours", MD_CONF_INT, "48", "0..",
@@ -68,6 +72,8 @@ const MdConfKey md_config_keys[] = {
     "requests per run; then the built-in summary (unset: no limit)" },
   { "llm", "budget_tokens", MD_CONF_INT, NULL, "0..",
     "tokens per run; then the built-in summary (unset: no limit)" },
+  { "llm", "max_retries", MD_CONF_INT, "4", "0..10",
+    "retries of a request after a connection error, a timeout, 429 or 5xx" },
 
   /* [smtp]: mailing the digest */
   { "smtp", "url", MD_CONF_URL, NULL, "smtp|smtps", "the server: smtp://host:port or smtps://host:port" },
@@ -85,6 +91,16 @@ const MdConfKey md_config_keys[] = {
 
   { NULL, NULL, 0, NULL, NULL, NULL },
 };
+
+/* Keys a group cannot do without, "group key". */
+static const char *const required[] = { "llm url", NULL };
+
+gboolean
+md_config_key_required (const MdConfKey *k)
+{
+  g_autofree char *name = g_strdup_printf ("%s %s", k->group, k->key);
+  return g_strv_contains (required, name);
+}
 
 static const char *const group_names[] = { "index", "defaults", "list NAME", "llm", "smtp", NULL };
 

@@ -49,6 +49,9 @@ typedef struct {
 /* The table, ended by an entry whose key is NULL. */
 extern const MdConfKey md_config_keys[];
 
+/* TRUE for a key that must be set when its group is there ([llm] url). */
+gboolean md_config_key_required (const MdConfKey *k);
+
 /* The table's name for the group GROUP of a file: "defaults" and
  * "list NAME" are "list"; NULL for an unknown group. */
 const char *md_config_group_kind (const char *group);

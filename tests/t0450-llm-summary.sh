@@ -10,6 +10,8 @@
 
 PY=/usr/bin/python3
 [ -x "$PY" ] || skip_all "/usr/bin/python3 is not installed"
+# A fixed "generated" time: the reports of two runs are compared whole.
+export MLDIGEST_NOW=2026-11-16T06:30:00Z
 
 "$FILTER" --mbox "$DATA/sample.mbox" --list kvmarm >/dev/null || { echo "Bail out! import failed"; exit 1; }
 # A mail that tells the model what to write.

@@ -92,6 +92,8 @@ auth = {e['headers'].get('Authorization') for e in log}
 check('the key only in the Authorization header', auth == {'Bearer ' + key}
       and all(key not in json.dumps(e['body']) for e in log), auth)
 check('the key is not in the report', key not in md and key not in json.dumps(doc))
+flight = max(e['in_flight'] for e in log)
+check('requests in parallel, never more than concurrency (4)', 1 < flight <= 4, flight)
 PYEOF
 verdicts "$TMP/verdicts"
 ok 'the key is not in the index' sh -c "! grep -q '$KEY' '$MLDIGEST_INDEX'"

@@ -99,6 +99,17 @@ ok 'a good URL is fine' sh -c "! grep -q '\\[llm\\] url' '$TMP/out'"
 ok 'problems come in the order of the file' sh -c "cut -d: -f2 '$TMP/out' | sort -n -c"
 ok 'the count is on stderr' grep -q 'the configuration has 23 problems' "$TMP/err"
 
+# ---- a key that must be there, a password in a URL
+printf '[llm]\nmodel = m\nurl = ftp://u:hunter2@x\n[smtp]\nurl = smtp://digest:hunter2@mail.example.org:587\n' >"$TMP/req.conf"
+check --config "$TMP/req.conf"
+is "$(rc)" 78 'passwords in URLs fail'
+ok '... the URL with a password and the wrong scheme' said "$TMP/req.conf:3: [llm] url: the URL holds a user or password"
+ok '... the URL with a password' said "$TMP/req.conf:5: [smtp] url: the URL holds a user or password"
+ok '... without printing the password' sh -c "! grep -q hunter2 '$TMP/out'"
+printf '[llm]\nmodel = m\n' >"$TMP/req.conf"
+check --config "$TMP/req.conf"
+ok 'an [llm] group without url: named at its group' said "$TMP/req.conf:1: [llm]: no 'url': it is required"
+
 # ---- the secret fixed: that line goes away
 chmod 600 "$TMP/open-key"
 check --config "$TMP/bad.conf"

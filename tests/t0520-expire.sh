@@ -29,7 +29,8 @@ with open(sys.argv[1], "w") as f:
         f.write(f"Message-ID: <old{i}@example.org>\n")
         if n:
             f.write(f"In-Reply-To: <old{t*5}@example.org>\nReferences: <old{t*5}@example.org>\n")
-        f.write("List-Id: <kvmarm.lists.cs.columbia.edu>\n\n" + "old text line\n" * 40 + "\n")
+        f.write("List-Id: <kvmarm.lists.cs.columbia.edu>\n\n" + "old text line\n" * 40)
+        f.write(f"change-id: 20200601-old-{t}\n\n" if n == 0 else "\n")
 PY
 "$FILTER" --quiet --mbox "$TMP/old.mbox"
 msg () {
@@ -43,6 +44,7 @@ msg new1@example.org 'Re: old series 3' old15@example.org | "$FILTER"
 tdbtool "$IDX" store 'x:summary:old0@example.org' 'a summary' >/dev/null
 tdbtool "$IDX" store 'x:sent:kvmarm/2020-W23' 'sent' >/dev/null
 is "$(count m:)" 1502 'before: 1,500 old and 2 new messages'
+ok '... and change-id entries' test "$(count c:)" -gt 0
 before=$(stat -c %s "$IDX")
 printf 'garbage' >"$IDX.expire"   # what a crash in mid-copy leaves
 
@@ -90,6 +92,7 @@ diag "index: $before bytes before, $after after"
 ok 'the file is a fraction of what it was' test "$after" -lt "$((before / 4))"
 is "$(count m:)" 182 'the 2 new messages and the 180 delivered are left'
 is "$(count m:old)" 0 'no old message record is left'
+is "$(count c:)" 0 'no change-id entry is left (they were all old)'
 is "$(keys | grep -c '^[ad]:kvmarm:2020')" 0 'no time-index bucket of 2020 is left'
 # the id lists (thread, time index, series) name no removed message
 tdbdump "$IDX" | /usr/bin/python3 -c '
@@ -100,11 +103,11 @@ for line in sys.stdin:
     if not m: continue
     text = re.sub(r"\\([0-9A-F]{2})", lambda h: chr(int(h.group(1), 16)), m.group(2))
     if m.group(1) == "key": key = text; continue
-    if key[:2] in ("t:", "a:", "d:", "s:"):
+    if key[:2] in ("t:", "a:", "d:", "s:", "c:"):
         for e in text.split("\0"):
             if re.match(r"old\d+@", e): print(key, e)
 ' >"$TMP/stale"
-is "$(wc -l <"$TMP/stale" | tr -d ' ')" 0 'no thread, time-index or series entry names a removed message'
+is "$(wc -l <"$TMP/stale" | tr -d ' ')" 0 'no thread, time-index, series or change-id entry names a removed message'
 is "$(keys | grep -c '^x:')" 2 'the aggregator state (summaries, sent digests) is kept'
 ok 'the new reply keeps its thread entry' sh -c "tdbdump '$IDX' | grep -q 'new1@example.org'"
 ok 'no .expire file is left behind' test ! -e "$IDX.expire"
@@ -112,6 +115,27 @@ ok 'tdbtool finds the file sound' sh -c "tdbtool '$IDX' check | grep -q 'integri
 "$AGGREGATE" --format json >"$TMP/week.json"
 is "$?" 0 'the aggregator reads the expired index'
 ok '... and sees this week' grep -q 'w1-0@example.org' "$TMP/week.json"
+
+# ---- an expiry killed at any moment leaves a sound index that filters
+# keep writing to, holding every message or none of the old ones
+for delay in 0.02 0.1 0.3; do
+  "$FILTER" --quiet --mbox "$TMP/old.mbox"
+  "$AGGREGATE" --expire >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  msg "after-kill-$delay@example.org" "after a kill" | "$FILTER"
+  rc=$?
+  n=$(count m:old)
+  ok "killed after ${delay}s: the next delivery exits 0" test "$rc" = 0
+  ok "... the file is sound" sh -c "tdbtool '$IDX' check | grep -q 'integrity is OK'"
+  ok "... the old messages are all there or all gone ($n)" sh -c "[ $n = 1500 ] || [ $n = 0 ]"
+  ok "... and the new one is there" sh -c "tdbdump '$IDX' | grep -q 'm:after-kill-$delay@example.org'"
+done
+"$AGGREGATE" --expire >/dev/null
+ok 'the next expiry leaves no .expire behind' test ! -e "$IDX.expire"
+is "$(count m:old)" 0 '... and removes the old mail'
 
 # ---- keep_days unset: refused, nothing touched
 printf '[index]\n' >"$CONF"

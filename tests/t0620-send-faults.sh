@@ -95,6 +95,37 @@ for point in queue-write queued accepted recorded archived; do
   ok "killed at $point: then recorded as sent" grep -q "kvmarm $week: already sent" "$D/out"
 done
 
+# Two runs at once (a timer and a person): the outbox lock makes the
+# second wait, then find the week sent.
+fresh twice; server ok; conf "$PORT"
+( send --week 2026-W46 > "$D/rc1" ) & p1=$!
+( send --week 2026-W46 > "$D/rc2" ) & p2=$!
+wait "$p1" "$p2"
+is "$(cat "$D/rc1" "$D/rc2" | tr '\n' ' ')" '0 0 ' 'two runs at once: both succeed'
+is "$(copies 2026-W46)" 1 'two runs at once: one message'
+
+# One index file per list ([index] path with {list}) and one outbox
+# beside them: a queued digest of another list is recorded in its own
+# list's file when a run delivers it.
+D=$TMP/per-list; mkdir -p "$D/idx"
+"$FILTER" --index "$D/idx/kvmarm.tdb" --list kvmarm --mbox "$DATA/sample.mbox" 2>/dev/null
+"$FILTER" --index "$D/idx/kvm.tdb" --list kvm --mbox "$DATA/sample.mbox" 2>/dev/null
+plconf () {
+  conf "$1"
+  printf '[index]\npath = %s/idx/{list}.tdb\n' "$D" >> "$D/conf"
+}
+plsend () {
+  env -u MLDIGEST_INDEX "$AGGREGATE" --config "$D/conf" --send --week 2026-W46 --list "$1" > "$D/out" 2> "$D/err"; echo $?
+}
+stop_server; plconf "$(down_port)"
+is "$(plsend kvm) $(plsend kvmarm)" '75 75' 'per-list files, server down: both queued'
+is "$(ls "$D/idx/outbox" | tr '\n' ' ')" 'kvm.2026-W46.msg kvmarm.2026-W46.msg ' '... in the one outbox beside them'
+server ok; plconf "$PORT"
+is "$(plsend kvmarm)" 0 'per-list files: a kvmarm run delivers both'
+is "$(plsend kvm)" 0 'the kvm run then'
+ok '... finds its week recorded in its own file' grep -q 'kvm 2026-W46: already sent' "$D/out"
+is "$(ls "$INBOX" | grep -c 'eml$')" 2 '... and each digest went out once'
+
 # SIGKILL from outside in the middle of the SMTP transaction: the server
 # has the message and has not answered.
 fresh kill-smtp

@@ -219,16 +219,21 @@ check_env (Ctx *c, const Entry *e, const char *where, const char *value)
     warning (c, e->line, where, "the environment variable %s is not set here", value);
 }
 
+/* A URL is never printed whole: it may hold a password. */
 static void
 check_url (Ctx *c, const Entry *e, const char *where, const char *value, const char *schemes)
 {
   g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
   g_auto (GStrv) allowed = g_strsplit (schemes, "|", -1);
+  g_autofree char *shown = uri ? g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO) : NULL;
 
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    problem (c, e->line, where, "'%s' is not a URL with a host", value);
+    problem (c, e->line, where, "not a URL with a host");
+  else if (g_uri_get_userinfo (uri) != NULL)
+    problem (c, e->line, where, "the URL holds a user or password: secrets belong in a "
+             "0600 file or the environment (*_file, *_env keys)");
   else if (!g_strv_contains ((const char *const *) allowed, g_uri_get_scheme (uri)))
-    problem (c, e->line, where, "'%s': the scheme must be %s", value, schemes);
+    problem (c, e->line, where, "'%s': the scheme must be %s", shown, schemes);
 }
 
 static gboolean
@@ -497,6 +502,18 @@ check_list_name (Ctx *c, const char *group, guint line)
 }
 
 static void
+check_required (Ctx *c, const char *group, guint line)
+{
+  const char *kind = md_config_group_kind (group);
+  g_autofree char *where = g_strdup_printf ("[%s]", group);
+
+  for (const MdConfKey *k = md_config_keys; k->key; k++)
+    if (strcmp (k->group, kind) == 0 && md_config_key_required (k)
+        && !g_key_file_has_key (c->kf, group, k->key, NULL))
+      problem (c, line, where, "no '%s': it is required (%s)", k->key, k->doc);
+}
+
+static void
 check_groups (Ctx *c)
 {
   GHashTableIter it;
@@ -505,7 +522,10 @@ check_groups (Ctx *c)
   g_hash_table_iter_init (&it, c->group_lines);
   while (g_hash_table_iter_next (&it, &group, &line))
     if (md_config_group_kind (group) != NULL)
-      check_list_name (c, group, GPOINTER_TO_UINT (line));
+      {
+        check_list_name (c, group, GPOINTER_TO_UINT (line));
+        check_required (c, group, GPOINTER_TO_UINT (line));
+      }
     else
       {
         const char *near = md_config_group_nearest (group);

@@ -44,13 +44,26 @@ typedef struct {
   char **bots;
 } Options;
 
+char **
+md_facts_bots (GKeyFile *config, const char *list)
+{
+  char **bots = config ? md_config_list_strv (config, list, "bots") : NULL;
+  return bots ? bots : g_strdupv ((char **) default_bots);
+}
+
+gboolean
+md_facts_is_bot (char *const *bots, const char *email)
+{
+  for (guint i = 0; bots[i]; i++)
+    if (*email && g_pattern_match_simple (bots[i], email))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 is_bot (const Options *o, const MdRecord *r)
 {
-  for (guint i = 0; o->bots[i]; i++)
-    if (*r->from_email && g_pattern_match_simple (o->bots[i], r->from_email))
-      return TRUE;
-  return FALSE;
+  return md_facts_is_bot (o->bots, r->from_email);
 }
 
 static gboolean
@@ -461,9 +474,9 @@ sort_threads (MdWeek *w)
 void
 md_facts_run (MdWeek *week, GKeyFile *config)
 {
-  g_auto (GStrv) bots = config ? md_config_list_strv (config, week->list, "bots") : NULL;
+  g_auto (GStrv) bots = md_facts_bots (config, week->list);
   gint64 large = config ? md_config_list_int (config, week->list, "large_thread", 20) : 20;
-  Options o = { CLAMP (large, 0, G_MAXUINT), bots ? bots : (char **) default_bots };
+  Options o = { CLAMP (large, 0, G_MAXUINT), bots };
 
   for (guint i = 0; i < week->threads_v->len; i++)
     {

@@ -13,3 +13,8 @@
  * (per list): large_thread (20), bots (address globs). */
 void md_facts_run (MdWeek *week, GKeyFile *config);
 
+/* The bot address globs of LIST: config "bots", else the defaults
+ * (g_strfreev it). */
+char **md_facts_bots (GKeyFile *config, const char *list);
+gboolean md_facts_is_bot (char *const *bots, const char *email);
+

@@ -19,6 +19,7 @@
 #define ANSWER_RETRIES 1             /* unusable 2xx answers: one more try */
 #define SERVER_MESSAGE_MAX 200       /* chars of a server's error text kept */
 #define POLL_MAX_MS 1000
+#define DOWN_AFTER 3                 /* requests failed in a row: server down */
 
 typedef struct {
   MdLlmRequest *req;
@@ -40,6 +41,9 @@ typedef struct {
   char *endpoint;
   GQueue waiting;                    /* Job*, not in flight */
   guint in_flight, done, total;
+  gint64 hold_until;                 /* monotonic µs: no attempt starts before */
+  guint down_streak;                 /* requests given up on transient errors in a row */
+  char *down_reason;                 /* the last one's reason */
   MdLlmUsage *usage;
   MdLlmProgress progress;
   gpointer progress_data;
@@ -401,7 +405,8 @@ job_end (Run *run, Job *job, MdLlmStatus status, char *reason)
 }
 
 /* Exponential backoff with equal jitter, or the server's Retry-After
- * when that is longer. */
+ * when that is longer, jittered too: requests told to come back in
+ * one second should not all come back at the same instant. */
 static gint64
 backoff_us (Run *run, Job *job)
 {
@@ -410,16 +415,23 @@ backoff_us (Run *run, Job *job)
   guint64 wait_ms = d / 2 + (guint64) g_rand_double_range (run->rand, 0, (double) d / 2 + 1);
 
   if (job->retry_after_s >= 0)
-    wait_ms = MAX (wait_ms, (guint64) job->retry_after_s * 1000);
+    wait_ms = MAX (wait_ms, (guint64) job->retry_after_s * 1000 +
+                   (guint64) g_rand_double_range (run->rand, 0, (double) d / 2 + 1));
   return (gint64) wait_ms * 1000;
 }
 
+/* A transient error holds back every attempt, not only this request's
+ * retry: when the server is overloaded (429, 503) or unreachable, the
+ * other requests would meet the same, and the backoff is meant to
+ * lighten its load.  An unusable answer is retried at once. */
 static void
 retry_later (Run *run, Job *job, gint64 delay_us)
 {
   job->not_before = g_get_monotonic_time () + delay_us;
+  if (delay_us > 0)
+    run->hold_until = MAX (run->hold_until, job->not_before);
   run->usage->retries++;
-  g_queue_push_tail (&run->waiting, job);
+  g_queue_push_head (&run->waiting, job);     /* before requests not yet tried */
 }
 
 static void
@@ -434,6 +446,7 @@ attempt_end (Run *run, Job *job, CURLcode code)
   job->easy = NULL;
   run->in_flight--;
   if (end == END_OK) {
+    run->down_streak = 0;
     job_end (run, job, MD_LLM_OK, NULL);
   } else if (end == END_TRANSIENT && job->retry_after_s > (gint64) run->cfg->retry_after_max_s) {
     job_end (run, job, MD_LLM_FAILED,
@@ -447,11 +460,28 @@ attempt_end (Run *run, Job *job, CURLcode code)
     job->answer_retries++;
     retry_later (run, job, 0);
   } else {
+    if (end == END_TRANSIENT) {
+      run->down_streak++;
+      g_free (run->down_reason);
+      run->down_reason = g_strdup (why);
+    }
     job_end (run, job, MD_LLM_FAILED,
              g_strdup_printf ("%s (after %u attempt%s)", why, job->req->attempts,
                               job->req->attempts == 1 ? "" : "s"));
   }
   g_free (why);
+}
+
+/* A server that failed DOWN_AFTER requests in a row, each after every
+ * retry, is down: the rest fail at once rather than each spending its
+ * retries, so that the report is not held up for long. */
+static char *
+server_down (Run *run)
+{
+  if (run->down_streak < DOWN_AFTER)
+    return NULL;
+  return g_strdup_printf ("not sent: %u requests in a row failed after every retry (last: %s)",
+                          run->down_streak, run->down_reason);
 }
 
 /* Spent when the requests made or the tokens reported reach a limit;
@@ -476,6 +506,8 @@ budget_spent (Run *run)
 static Job *
 take_ready (Run *run, gint64 now)
 {
+  if (now < run->hold_until)
+    return NULL;
   for (GList *l = run->waiting.head; l; l = l->next) {
     Job *job = l->data;
     if (job->not_before <= now) {
@@ -496,9 +528,11 @@ start_ready (Run *run, GError **error)
   Job *job;
 
   while (run->in_flight < run->cfg->concurrency && (job = take_ready (run, now))) {
-    char *spent = budget_spent (run);
+    char *spent = budget_spent (run), *down = spent ? NULL : server_down (run);
     if (spent) {
       job_end (run, job, MD_LLM_SKIPPED, spent);
+    } else if (down) {
+      job_end (run, job, MD_LLM_FAILED, down);
     } else if (!attempt_start (run, job)) {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot start a transfer (libcurl)");
       return -2;
@@ -507,7 +541,7 @@ start_ready (Run *run, GError **error)
   if (run->in_flight >= run->cfg->concurrency)
     return -1;
   for (GList *l = run->waiting.head; l; l = l->next)
-    next = MIN (next, ((Job *) l->data)->not_before);
+    next = MIN (next, MAX (((Job *) l->data)->not_before, run->hold_until));
   return next == G_MAXINT64 ? -1 : MAX (next - now, 0);
 }
 
@@ -639,6 +673,7 @@ md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests, MdLlmUsage *usage,
   curl_multi_cleanup (run.multi);
   free_headers (run.headers);
   g_free (run.endpoint);
+  g_free (run.down_reason);
   g_rand_free (run.rand);
   return ok;
 }

@@ -31,12 +31,16 @@
  * with HTTP 429/5xx is tried again up to max_retries times, after
  * backoff_ms * 2^(n-1) (at most 60 s) with "equal jitter" (a random wait
  * in [d/2, d]) so that concurrent requests spread out, or after the
- * server's Retry-After when that is longer.  A Retry-After beyond
+ * server's Retry-After when that is longer; no other attempt starts
+ * meanwhile (an overloaded or unreachable server is one for every
+ * request, and backing off is meant to lighten its load).  A Retry-After beyond
  * retry_after_max_s fails the request at once: a server that asks for an
  * hour is not going to answer this run.  Other 4xx (bad key, unknown
  * model) fail at once.  A 2xx answer that is unusable (empty, cut,
  * malformed, refused) is tried once more.  Every attempt is an HTTP
- * request and counts against budget_requests.
+ * request and counts against budget_requests.  Once 3 requests in a row
+ * have failed after all their retries on transient errors, the server
+ * is taken for down: the requests not yet sent fail at once.
  *
  * Budget: an attempt starts only while the run's requests made are
  * below budget_requests and the tokens the server reported are below
@@ -59,7 +63,8 @@ typedef struct {
   guint context_tokens;    /* input budget per thread, default 6000 */
   guint64 budget_requests; /* per run, 0 = unlimited */
   guint64 budget_tokens;   /* per run (prompt + completion), 0 = unlimited */
-  guint max_retries;       /* transport/429/5xx retries per request, default 4 */
+  guint max_retries;       /* transport/429/5xx retries per request, default 4
+                            * (key max_retries, not named by the issue) */
   /* Not configuration keys: fixed defaults the tests shorten. */
   guint backoff_ms;        /* first retry's wait before jitter, default 1000 */
   guint retry_after_max_s; /* longest Retry-After honoured, default 120 */

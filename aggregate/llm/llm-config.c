@@ -243,7 +243,8 @@ load_numbers (GKeyFile *kf, MdLlmConfig *cfg, GError **error)
          get_temperature (kf, &cfg->temperature, error) &&
          get_guint (kf, "context_tokens", 256, G_MAXINT, &cfg->context_tokens, error) &&
          get_uint (kf, "budget_requests", 0, G_MAXUINT64, &cfg->budget_requests, error) &&
-         get_uint (kf, "budget_tokens", 0, G_MAXUINT64, &cfg->budget_tokens, error);
+         get_uint (kf, "budget_tokens", 0, G_MAXUINT64, &cfg->budget_tokens, error) &&
+         get_guint (kf, "max_retries", 0, 10, &cfg->max_retries, error);
 }
 
 MdLlmConfig *

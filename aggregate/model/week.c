@@ -117,6 +117,21 @@ md_thread_new (const char *id)
   return t;
 }
 
+static void
+attention_free (gpointer p)
+{
+  MdAttention *a = p;
+  g_ptr_array_unref (a->links);
+  g_free (a);
+}
+
+const char *
+md_attention_reason (MdAttentionKind kind)
+{
+  static const char *const words[] = { "waiting", "nak", "robot", "review", "question" };
+  return kind < G_N_ELEMENTS (words) ? words[kind] : "waiting";
+}
+
 MdWeek *
 md_week_new (const char *list, gint64 since, gint64 until)
 {
@@ -134,6 +149,8 @@ md_week_new (const char *list, gint64 since, gint64 until)
                                       (GDestroyNotify) md_record_free);
   w->window_ids = g_hash_table_new (g_str_hash, g_str_equal);
   w->reviewers = g_ptr_array_new_with_free_func (reviewer_free);
+  w->attention = g_ptr_array_new_with_free_func (attention_free);
+  w->attention_records = g_ptr_array_new_with_free_func ((GDestroyNotify) md_record_free);
   return w;
 }
 
@@ -149,6 +166,8 @@ md_week_free (MdWeek *w)
   g_ptr_array_unref (w->domains);
   g_ptr_array_unref (w->patches);
   g_ptr_array_unref (w->reviewers);
+  g_ptr_array_unref (w->attention);
+  g_ptr_array_unref (w->attention_records);
   g_hash_table_unref (w->window_ids);
   g_hash_table_unref (w->records);
   g_free (w);

@@ -8,6 +8,7 @@
  *   facts/series.c   -> MdThread.series (tags, completeness, previous version)
  *   facts/category.c -> MdThread.category, MdWeek.categories (report order)
  *   facts/facts.c    -> counts, trailers, applied, robots, totals, people, patches
+ *   facts/attention.c -> MdWeek.attention (what needs a human, from the index)
  *   summary/         -> MdThread.summary
  *   report/ reads it all; nothing after facts.c changes a count.
  *
@@ -115,6 +116,26 @@ typedef struct {
   guint given[4];          /* reviewed, acked, tested, nacked: see md_review_slot() */
 } MdReviewer;
 
+/* Why something needs attention (facts/attention.c). */
+typedef enum {
+  MD_ATTN_WAITING,         /* a series no one but its author answered */
+  MD_ATTN_NAK,             /* a series NAKed */
+  MD_ATTN_ROBOT,           /* a build-robot failure its author never answered */
+  MD_ATTN_REVIEW,          /* vN posted with review comments on v(N-1) unanswered */
+  MD_ATTN_QUESTION,        /* a question to the list no one answered */
+} MdAttentionKind;
+
+typedef struct {
+  MdAttentionKind kind;
+  const MdRecord *posting; /* the series' posting or the question (borrowed) */
+  const MdThread *thread;  /* its thread this week, NULL for a series of an
+                            * earlier week that got no message in this one */
+  gint64 since;            /* when the wait began */
+  guint days;              /* whole days from since to the window's end */
+  GPtrArray *links;        /* const MdRecord*: the NAKs, robot reports or
+                            * unanswered comments behind it (borrowed) */
+} MdAttention;
+
 typedef struct {
   char *list;              /* short name */
   gint64 since, until;     /* [since, until) in UTC seconds */
@@ -135,7 +156,12 @@ typedef struct {
                             * the window's own messages (keys borrowed from records) */
   GPtrArray *reviewers;    /* MdReviewer*, most trailers given first */
   guint skipped;           /* window records that could not be read (corrupt) */
+  GPtrArray *attention;    /* MdAttention*, the oldest wait first */
+  GPtrArray *attention_records; /* MdRecord* loaded for attention only (owned) */
 } MdWeek;
+
+/* Reason words of MD_ATTN_*: "waiting", "nak", "robot", "review", "question". */
+const char *md_attention_reason (MdAttentionKind kind);
 
 /* A thread with empty arrays; owned by MdWeek.threads_v. */
 MdThread *md_thread_new (const char *id);

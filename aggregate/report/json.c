@@ -381,6 +381,25 @@ new_patch (JsonBuilder *b, gconstpointer item)
   json_builder_end_array (b);
 }
 
+/* What needs attention: the reason, the series or question, since when,
+ * and the messages behind the reason. */
+static void
+attention (JsonBuilder *b, gconstpointer item)
+{
+  const MdAttention *a = item;
+
+  add_string (b, "reason", md_attention_reason (a->kind));
+  add_sender (b, a->posting);
+  add_string (b, "subject", a->posting->subject);
+  add_string (b, "thread", a->thread ? a->thread->id : NULL);
+  add_time (b, "since", a->since);
+  add_int (b, "waited_days", a->days);
+  begin_array (b, "links");
+  for (guint i = 0; i < a->links->len; i++)
+    add_string_value (b, ((const MdRecord *) a->links->pdata[i])->message_id);
+  json_builder_end_array (b);
+}
+
 char *
 md_json_render (const MdWeek *week, gsize *length)
 {
@@ -391,6 +410,7 @@ md_json_render (const MdWeek *week, gsize *length)
 
   json_builder_begin_object (b);
   add_head (b, week);
+  add_objects (b, "attention", week->attention, attention);
   add_objects (b, "threads", week->threads_v, thread);
   add_objects (b, "contributors", week->contributors, contributor);
   add_objects (b, "domains", week->domains, domain);

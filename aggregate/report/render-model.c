@@ -87,6 +87,20 @@ static const MdViewProp patch_props[] = {
   { NULL, 0 }
 };
 
+static const MdViewProp attention_props[] = {
+  { "index", MD_VIEW_UINT }, { "reason", MD_VIEW_STR },
+  { "is_waiting", MD_VIEW_BOOL }, { "is_nak", MD_VIEW_BOOL },
+  { "is_robot", MD_VIEW_BOOL }, { "is_review", MD_VIEW_BOOL },
+  { "is_question", MD_VIEW_BOOL }, { "subject", MD_VIEW_STR },
+  { "from", MD_VIEW_STR }, { "from_name", MD_VIEW_STR },
+  { "date", MD_VIEW_STR }, { "since", MD_VIEW_STR }, { "days", MD_VIEW_UINT },
+  { "url", MD_VIEW_STR }, { "has_url", MD_VIEW_BOOL },
+  { "this_week", MD_VIEW_BOOL }, { "links", MD_VIEW_LIST },
+  { "has_links", MD_VIEW_BOOL },
+  { NULL, 0 }
+};
+
+#define ATTENTION_TYPE md_view_type ("MdViewAttention", attention_props)
 #define MESSAGE_TYPE md_view_type ("MdViewMessage", message_props)
 #define REVIEW_TYPE md_view_type ("MdViewReview", review_props)
 #define THREAD_TYPE md_view_type ("MdViewThread", thread_props)
@@ -463,6 +477,44 @@ patch_list (const Ctx *c)
   return store_of (PATCH_TYPE, views);
 }
 
+/* ---- what needs attention ---- */
+
+static GObject *
+attention_view (const Ctx *c, const MdAttention *a, guint index)
+{
+  GObject *v = md_view_new (ATTENTION_TYPE);
+  const MdRecord *p = a->posting;
+
+  md_view_set_uint (v, "index", index);
+  md_view_set_str (v, "reason", md_attention_reason (a->kind));
+  md_view_set_bool (v, "is_waiting", a->kind == MD_ATTN_WAITING);
+  md_view_set_bool (v, "is_nak", a->kind == MD_ATTN_NAK);
+  md_view_set_bool (v, "is_robot", a->kind == MD_ATTN_ROBOT);
+  md_view_set_bool (v, "is_review", a->kind == MD_ATTN_REVIEW);
+  md_view_set_bool (v, "is_question", a->kind == MD_ATTN_QUESTION);
+  md_view_take_str (v, "subject", esc (c, p->subject));
+  md_view_take_str (v, "from", from_line (c, p->from_name, p->from_email));
+  md_view_take_str (v, "from_name", esc (c, *p->from_name ? p->from_name : p->from_email));
+  md_view_take_str (v, "date", fmt_time (c, p->date, "%Y-%m-%d"));
+  md_view_take_str (v, "since", fmt_time (c, a->since, "%Y-%m-%d"));
+  md_view_set_uint (v, "days", a->days);
+  set_url (c, v, "url", "has_url", p->message_id);
+  md_view_set_bool (v, "this_week", a->thread != NULL);
+  md_view_set_bool (v, "has_links", a->links->len > 0);
+  set_list (v, "links", message_list (c, a->links, EXCERPT_NONE));
+  return v;
+}
+
+static GListStore *
+attention_list (const Ctx *c)
+{
+  g_autoptr (GPtrArray) views = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < c->week->attention->len; i++)
+    g_ptr_array_add (views, attention_view (c, c->week->attention->pdata[i], i + 1));
+  return store_of (ATTENTION_TYPE, views);
+}
+
 /* ---- the scope ---- */
 
 static void
@@ -541,4 +593,6 @@ md_model_fill_scope (TmplScope *scope, const MdWeek *week,
   scope_take_list (scope, "domains",
                    contributor_list (&c, week->domains, FALSE, MD_MODEL_TOP));
   scope_take_list (scope, "patches", patch_list (&c));
+  scope_take_list (scope, "attention", attention_list (&c));
+  tmpl_scope_set_boolean (scope, "has_attention", week->attention->len > 0);
 }

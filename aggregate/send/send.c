@@ -12,10 +12,11 @@
 
 gboolean
 md_sender_init (MdSender *s, GKeyFile *config, const char *index_path,
-                gboolean sending, GError **error)
+                const char *index_override, gboolean sending, GError **error)
 {
   s->config = config;
   s->index_path = index_path;
+  s->index_override = index_override;
   s->lock_fd = -1;
   if (!md_smtp_config_load (&s->smtp, config, index_path, sending, error))
     return FALSE;
@@ -135,14 +136,14 @@ finish (MdSender *s, const MdOutboxEntry *e, GError **error)
 /* *DONE when the index already holds this very message's hash: a run
  * killed after recording it and before clearing the outbox. */
 static gboolean
-already_recorded (MdSender *s, const MdOutboxEntry *e, const char *sha,
+already_recorded (const char *index_path, const MdOutboxEntry *e, const char *sha,
                   gboolean *done, GError **error)
 {
   g_auto (MdSentRecord) rec = { 0 };
   g_autoptr (GError) local = NULL;
 
   *done = FALSE;
-  if (md_sent_lookup (s->index_path, e->list, e->week, &rec, &local))
+  if (md_sent_lookup (index_path, e->list, e->week, &rec, &local))
     *done = strcmp (rec.sha256, sha) == 0;
   else if (!g_error_matches (local, MD_ERROR, MD_ERROR_NOT_FOUND))
     {
@@ -167,10 +168,13 @@ gboolean
 md_send_deliver (MdSender *s, const MdOutboxEntry *e, GError **error)
 {
   g_autofree char *sha = sha256_of (e->message);
+  /* the queue may hold another list's digest: its record goes to its
+   * own index when there is one file per list */
+  g_autofree char *index_path = md_config_index_path (s->config, s->index_override, e->list);
   MdSentRecord rec = { (char *) e->message_id, 0, sha };
   gboolean done;
 
-  if (!already_recorded (s, e, sha, &done, error))
+  if (!already_recorded (index_path, e, sha, &done, error))
     return FALSE;
   if (!done)
     {
@@ -178,7 +182,7 @@ md_send_deliver (MdSender *s, const MdOutboxEntry *e, GError **error)
         return FALSE;
       md_crash_point ("accepted");
       rec.sent_at = g_get_real_time () / G_USEC_PER_SEC;
-      if (!md_sent_put (s->index_path, e->list, e->week, &rec, error))
+      if (!md_sent_put (index_path, e->list, e->week, &rec, error))
         return FALSE;
       md_crash_point ("recorded");
       g_print ("%s %s: sent as <%s> to %u recipient%s\n", e->list, e->week, e->message_id,

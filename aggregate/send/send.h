@@ -27,7 +27,10 @@
 
 typedef struct {
   GKeyFile *config;
-  const char *index_path;
+  const char *index_path;      /* this run's index */
+  const char *index_override;  /* --index, or NULL: finds a queued
+                                * digest's own index when the path holds
+                                * {list} (one file per list) */
   MdSmtpConfig smtp;
   int lock_fd;             /* the outbox lock while sending, else -1 */
 } MdSender;
@@ -35,7 +38,8 @@ typedef struct {
 /* Load [smtp] (with the password when SENDING) and, when SENDING, take
  * the outbox lock.  MD_ERROR_CONFIG, MD_ERROR_TEMP. */
 gboolean md_sender_init (MdSender *s, GKeyFile *config, const char *index_path,
-                         gboolean sending, GError **error);
+                         const char *index_override, gboolean sending,
+                         GError **error);
 void md_sender_clear (MdSender *s);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MdSender, md_sender_clear)
 

@@ -541,18 +541,78 @@ facts_series (GString *out, const MdThread *t)
     }
 }
 
+/* One person's trailers of one kind: the patches and where given. */
+typedef struct {
+  const MdReview *first;
+  GString *patches;
+  GArray *where;           /* guint: [n] of the messages that carried them */
+} TrailerGroup;
+
+static void
+group_free (gpointer p)
+{
+  TrailerGroup *g = p;
+  g_string_free (g->patches, TRUE);
+  g_array_unref (g->where);
+  g_free (g);
+}
+
+static TrailerGroup *
+group_of (GPtrArray *groups, const MdReview *r)
+{
+  TrailerGroup *g;
+
+  for (guint i = 0; i < groups->len; i++)
+    {
+      g = groups->pdata[i];
+      if (g->first->kind == r->kind && g_strcmp0 (g->first->email, r->email) == 0)
+        return g;
+    }
+  g = g_new0 (TrailerGroup, 1);
+  g->first = r;
+  g->patches = g_string_new (NULL);
+  g->where = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_ptr_array_add (groups, g);
+  return g;
+}
+
+static void
+add_where (GArray *where, guint n)
+{
+  for (guint i = 0; i < where->len; i++)
+    if (g_array_index (where, guint, i) == n)
+      return;
+  g_array_append_val (where, n);
+}
+
+/* "trailer: Reviewed-by: Bob on patch 2, patch 3 [6,7]": one line per
+ * person and kind, so a big series' trailers stay a few lines. */
 static void
 facts_reviews (GString *out, const MdThread *t, const MdInput *in)
 {
+  g_autoptr (GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
+
   for (guint i = 0; i < t->reviews->len; i++)
     {
       const MdReview *r = t->reviews->pdata[i];
-      g_autofree char *name = md_input_fence (*r->name ? r->name : r->email);
-      g_autofree char *where = ref (in, r->given_in);
-      g_autofree char *patch = r->patch_index ? g_strdup_printf ("patch %u", r->patch_index)
-                                              : g_strdup ("the series");
-      g_string_append_printf (out, "trailer: %s: %s on %s%s\n",
-                              md_trailer_kind_name (r->kind), name, patch, where);
+      TrailerGroup *g = group_of (groups, r);
+      const MdInputMsg *m = r->given_in ? g_hash_table_lookup (in->by_rec, r->given_in) : NULL;
+      if (r->patch_index)
+        g_string_append_printf (g->patches, "%spatch %u", g->patches->len ? ", " : "", r->patch_index);
+      else
+        g_string_append_printf (g->patches, "%sthe series", g->patches->len ? ", " : "");
+      if (m && m->given)
+        add_where (g->where, m->n);
+    }
+  for (guint i = 0; i < groups->len; i++)
+    {
+      TrailerGroup *g = groups->pdata[i];
+      g_autofree char *name = md_input_fence (*g->first->name ? g->first->name : g->first->email);
+      g_string_append_printf (out, "trailer: %s: %s on %s", md_trailer_kind_name (g->first->kind),
+                              name, g->patches->str);
+      for (guint k = 0; k < g->where->len; k++)
+        g_string_append_printf (out, "%s%u", k ? "," : " [", g_array_index (g->where, guint, k));
+      g_string_append (out, g->where->len ? "]\n" : "\n");
     }
 }
 

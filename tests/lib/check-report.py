@@ -54,10 +54,32 @@ class Lines:
         return m
 
 
+def check_attention(r, facts):
+    """需要关注: one entry per item of the facts' attention list, in order,
+    each naming its reason and its series' subject; or the line that
+    says there is none."""
+    r.take(r'## ⚠️ 需要关注', '需要关注')
+    items = facts.get('attention', [])
+    if not items:
+        r.take(r'本周没有等待回应的事项。', 'the no-attention line')
+        return
+    words = {'waiting': '天无人回复', 'nak': '被 NAK', 'robot': '构建机器人报告的失败未回应',
+             'review': '上一版的评审意见未回复', 'question': '提问无人回答'}
+    for n, a in enumerate(items, 1):
+        m = r.take(r'- \*\*(.+?)\*\*.*?：(.*)', f'attention entry {n}')
+        if m is None:
+            return
+        if words[a['reason']] not in m.group(1):
+            problem(f"attention entry {n}: {m.group(1)!r} is not {a['reason']}")
+        if not unescape(m.group(2)).startswith(a['subject']):
+            problem(f"attention entry {n}: want the subject {a['subject']!r}")
+
+
 def check_head(r, facts):
     r.take(r'# (\S+) 邮件列表 AI 总结报告', 'the title')
     r.take(r'\*\*生成时间\*\*: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+', '生成时间')
     r.take(r'\*\*分析周期\*\*: .* 至 .*', '分析周期 with the window')
+    check_attention(r, facts)
     r.take(r'## 📊 总体统计', '总体统计')
     totals = facts['totals']
     m = r.take(r'- \*\*总邮件数\*\*: (\d+)', '总邮件数')

@@ -1,6 +1,7 @@
 /* Unit tests: lib/index-expire.c (retention) and the size limit of
  * lib/index.c: a writer that opened the file before an expiry replaced it
  * records into the new file; a store past max_size is refused whole. */
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -8,6 +9,8 @@
 #include <glib/gstdio.h>
 #include "index.h"
 #include "error.h"
+#include "message.h"
+#include <tdb.h>
 
 #define T0 G_GINT64_CONSTANT (1614600000)  /* 2021-03-01 12:00:00 UTC */
 #define DAY 86400
@@ -161,11 +164,91 @@ test_max_size (void)
   remove_index (path);
 }
 
+/* Every kind of key a message brings (record, thread, time index,
+ * series, change-id, list names...) goes when the message goes: after
+ * expiring all messages only meta: and x: keys may be left.  A new kind
+ * of key fails here until expiry handles it (index-expire.c). */
+static const char *const messages[] = {
+  "From: A <a@x.org>\nSubject: [PATCH v2 0/2] kvm: a series\nDate: Mon, 1 Mar 2021 12:00:00 +0000\n"
+  "Message-ID: <cover@x.org>\nList-Id: <kvm.vger.kernel.org>\n\nThe series.\n\n"
+  "change-id: 20210301-a-series-1234\n",
+  "From: A <a@x.org>\nSubject: [PATCH v2 1/2] kvm: one\nDate: Mon, 1 Mar 2021 12:00:01 +0000\n"
+  "Message-ID: <p1@x.org>\nIn-Reply-To: <cover@x.org>\nReferences: <cover@x.org>\n"
+  "List-Id: <kvm.vger.kernel.org>\n\nOne.\n\nSigned-off-by: A <a@x.org>\n---\n"
+  " a.c | 1 +\n\ndiff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1 +1,2 @@\n x\n+y\n",
+  "From: B <b@x.org>\nSubject: Re: [PATCH v2 1/2] kvm: one\nDate: Tue, 2 Mar 2021 12:00:00 +0000\n"
+  "Message-ID: <r1@x.org>\nIn-Reply-To: <p1@x.org>\nReferences: <cover@x.org> <p1@x.org>\n"
+  "List-Id: <kvm.vger.kernel.org>\nList-Id: <kvmarm.lists.cs.columbia.edu>\n\nReviewed-by: B <b@x.org>\n",
+  "From: C <c@x.org>\nSubject: [PATCH] solo\nDate: Wed, 3 Mar 2021 12:00:00 +0000\n"
+  "Message-ID: <solo@x.org>\n\nno list at all\n",
+};
+
+static int
+collect_key (struct tdb_context *tdb, TDB_DATA key, TDB_DATA value, void *data)
+{
+  g_ptr_array_add (data, g_strndup ((char *) key.dptr, key.dsize));
+  return 0;
+}
+
+static void
+test_every_key_kind_expires (void)
+{
+  g_autofree char *path = tmp_index ();
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) err = NULL;
+  MdIndex *idx = md_index_open (path, MD_INDEX_WRITE, 1000, &err);
+  MdExpireStats st;
+  struct tdb_context *tdb;
+
+  g_assert_no_error (err);
+  for (guint i = 0; i < G_N_ELEMENTS (messages); i++)
+    {
+      MdParseOptions popts = { NULL, T0 - 40 * DAY };
+      g_autoptr (MdRecord) rec = md_message_parse (messages[i], strlen (messages[i]), &popts, &err);
+      g_assert_no_error (err);
+      g_assert_true (md_index_add (idx, rec, NULL, &err));
+      g_assert_no_error (err);
+    }
+  g_assert_true (md_index_state_put (idx, "summary", "cover@x.org", g_variant_new_string ("s"), &err));
+  g_assert_true (md_index_close (idx, &err));
+  tdb = tdb_open (path, 0, 0, O_RDONLY, 0);
+  tdb_traverse_read (tdb, collect_key, keys);
+  tdb_close (tdb);
+  {
+    g_autoptr (GString) kinds = g_string_new (NULL);
+    for (guint i = 0; i < keys->len; i++)
+      {
+        const char *k = keys->pdata[i], *colon = strchr (k, ':');
+        g_autofree char *kind = g_strdup_printf (" %.*s ", colon ? (int) (colon - k + 1) : 0, k);
+        if (!strstr (kinds->str, kind))
+          g_string_append (kinds, kind);
+      }
+    for (const char *const *want = (const char *const[]) { " m: ", " t: ", " a: ", " d: ", " s: ", " c: ", NULL };
+         *want; want++)
+      if (!strstr (kinds->str, *want))
+        g_error ("the messages made no%skey (%s)", *want, kinds->str);
+  }
+  g_ptr_array_set_size (keys, 0);
+  g_assert_true (md_index_expire (path, T0, 1000, &st, &err));
+  g_assert_no_error (err);
+  g_assert_cmpuint (st.removed, ==, G_N_ELEMENTS (messages));
+  tdb = tdb_open (path, 0, 0, O_RDONLY, 0);
+  g_assert_nonnull (tdb);
+  tdb_traverse_read (tdb, collect_key, keys);
+  tdb_close (tdb);
+  for (guint i = 0; i < keys->len; i++)
+    if (!g_str_has_prefix (keys->pdata[i], "meta:") && !g_str_has_prefix (keys->pdata[i], "x:"))
+      g_error ("key '%s' outlived the expiry of every message", (char *) keys->pdata[i]);
+  g_assert_cmpuint (keys->len, >=, 2);  /* meta:format and the summary at least */
+  remove_index (path);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/expire/writer-follows-replacement", test_writer_follows_replacement);
   g_test_add_func ("/expire/max-size", test_max_size);
+  g_test_add_func ("/expire/every-key-kind", test_every_key_kind_expires);
   return g_test_run ();
 }

@@ -94,6 +94,23 @@ test_numbering (void)
   g_assert_nonnull (strstr (facts, "build-robot failure: by kernel test robot [5]"));
 }
 
+/* A person's trailers of one kind are one line of facts. */
+static void
+test_facts_grouped (void)
+{
+  g_autoptr (MdWeek) w = fx_week ();
+  MdThread *t = w->threads_v->pdata[0];
+  g_autoptr (MdInput) in = NULL;
+  g_autofree char *facts = NULL;
+
+  fx_review (t, MD_TRAILER_REVIEWED_BY, "Bob Reviewer", "bob@kernel.org", 3, t->messages->pdata[6]);
+  fx_review (t, MD_TRAILER_REVIEWED_BY, "Bob Reviewer", "bob@kernel.org", 0, t->messages->pdata[6]);
+  in = md_input_new (w, t, FALSE, 100000, 100000);
+  facts = md_input_facts (w, t, in);
+  g_assert_nonnull (strstr (facts, "trailer: Reviewed-by: Bob Reviewer on patch 2, patch 3, the series [6,7]\n"));
+  g_assert_nonnull (strstr (facts, "trailer: Acked-by: Carol Acker on the series [7]\n"));
+}
+
 static guint
 part_tokens (GPtrArray *part)
 {
@@ -167,6 +184,7 @@ main (int argc, char **argv)
   g_test_add_func ("/input/cut-and-fence", test_cut_and_fence);
   g_test_add_func ("/input/numbering", test_numbering);
   g_test_add_func ("/input/budget", test_budget);
+  g_test_add_func ("/input/facts-grouped", test_facts_grouped);
   g_test_add_func ("/input/history-earlier", test_history_earlier);
   return g_test_run ();
 }
