@@ -73,11 +73,12 @@ build_tdb_floor () {
   src=$TOP/bench/tdbfloor.c
   out=$TOOLS/tdbfloor
   TDB_FLOOR_LINK="fully static"
+  # -lm: compat.o also carries the libm wrappers the filter's libxml2 needs.
   [ -f "$compat" ] && ${CC:-cc} -O2 -Wall -Wextra -static -o "$out" "$src" "$compat" \
-    -ltdb 2> /dev/null && return 0
+    -ltdb -lm 2> /dev/null && return 0
   TDB_FLOOR_LINK="libtdb.a, shared libc"
   [ -f "$compat" ] && ${CC:-cc} -O2 -Wall -Wextra -o "$out" "$src" "$compat" \
-    -Wl,-Bstatic -ltdb -Wl,-Bdynamic 2> /dev/null && return 0
+    -Wl,-Bstatic -ltdb -Wl,-Bdynamic -lm 2> /dev/null && return 0
   TDB_FLOOR_LINK="libtdb.so"
   ${CC:-cc} -O2 -Wall -Wextra -o "$out" "$src" -ltdb || rm -f "$out"
 }

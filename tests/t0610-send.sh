@@ -131,6 +131,19 @@ ok 'starttls = optional: sent' "$AGGREGATE" --index "$TMP/sample/index.tdb" --co
 postfix_wait_mail $((n + 9))
 ok 'starttls = optional: TLS, since the server offers it' sh -c "grep -q 'with ESMTPSA ' \$(ls -t $PF_DIR/mail/all/new/* | head -1)"
 
+ok 'AUTH PLAIN was used' grep -q 'sasl_method=PLAIN, sasl_username=digest-bot' "$PF_DIR/maillog"
+
+# A server that offers AUTH LOGIN only.
+MX1=$PF_DIR MX1_PORT=$PF_PORT
+PF_AUTH_MECHS=LOGIN postfix_start login tls auth digest-bot 's3cret pass'
+conf "$TMP/login.conf"
+n=$(count)
+ok 'AUTH LOGIN: sent' "$AGGREGATE" --index "$TMP/sample/index.tdb" --config "$TMP/login.conf" --send --force --week 2026-W46
+postfix_wait_mail $((n + 3))
+ok 'AUTH LOGIN was used' grep -q 'sasl_method=LOGIN, sasl_username=digest-bot' "$PF_DIR/maillog"
+postfix_stop
+PF_DIR=$MX1 PF_PORT=$MX1_PORT
+
 # An untrusted certificate: refused, the message queued (75); trusted
 # again, the next run delivers the queue first, once.
 conf "$TMP/untrusted.conf" 'ca_file ='

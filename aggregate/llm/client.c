@@ -40,6 +40,7 @@ typedef struct {
   struct curl_slist *headers;        /* shared by every transfer */
   char *endpoint;
   GQueue waiting;                    /* Job*, not in flight */
+  guint concurrency;                 /* cfg's, at least 1 */
   guint in_flight, done, total;
   gint64 hold_until;                 /* monotonic µs: no attempt starts before */
   guint down_streak;                 /* requests given up on transient errors in a row */
@@ -527,7 +528,7 @@ start_ready (Run *run, GError **error)
   gint64 now = g_get_monotonic_time (), next = G_MAXINT64;
   Job *job;
 
-  while (run->in_flight < run->cfg->concurrency && (job = take_ready (run, now))) {
+  while (run->in_flight < run->concurrency && (job = take_ready (run, now))) {
     char *spent = budget_spent (run), *down = spent ? NULL : server_down (run);
     if (spent) {
       job_end (run, job, MD_LLM_SKIPPED, spent);
@@ -538,7 +539,7 @@ start_ready (Run *run, GError **error)
       return -2;
     }
   }
-  if (run->in_flight >= run->cfg->concurrency)
+  if (run->in_flight >= run->concurrency)
     return -1;
   for (GList *l = run->waiting.head; l; l = l->next)
     next = MIN (next, MAX (((Job *) l->data)->not_before, run->hold_until));
@@ -644,7 +645,8 @@ md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests, MdLlmUsage *usage,
   static GOnce once = G_ONCE_INIT;
   g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   Run run = { .cfg = cfg, .usage = usage, .progress = progress,
-              .progress_data = progress_data, .total = requests->len };
+              .progress_data = progress_data, .total = requests->len,
+              .concurrency = MAX (cfg->concurrency, 1) };
   gboolean ok;
 
   if (!GPOINTER_TO_INT (g_once (&once, global_init, NULL)) || !(run.multi = curl_multi_init ())) {

@@ -144,14 +144,18 @@ introduces_trailer (char **lines, guint i)
   return FALSE;
 }
 
-/* Cut past MAX_CHARS characters at the last space, marking the cut. */
+/* Cut past MAX_CHARS characters at the last space, marking the cut.
+ * 0, or anything past what a glong holds (G_MAXSIZE: "no bound"), leaves
+ * TEXT whole: g_utf8_offset_to_pointer() would read a negative offset
+ * backwards out of the string. */
 static void
 bound (GString *text, gsize max_chars)
 {
   const char *end;
   gsize cut;
 
-  if (max_chars == 0 || g_utf8_strlen (text->str, -1) <= (glong) max_chars)
+  if (max_chars == 0 || max_chars > G_MAXLONG
+      || g_utf8_strlen (text->str, -1) <= (glong) max_chars)
     return;
   end = g_utf8_offset_to_pointer (text->str, (glong) max_chars);
   cut = (gsize) (end - text->str);

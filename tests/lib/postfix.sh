@@ -13,7 +13,8 @@
 #   postfix_mail                   # the paths of the messages
 #
 # tls: STARTTLS with a self-signed certificate for 127.0.0.1
-# ($PF_DIR/cert.pem, made with openssl).  auth: SMTP AUTH (PLAIN, LOGIN),
+# ($PF_DIR/cert.pem, made with openssl).  auth: SMTP AUTH (PLAIN, LOGIN,
+# or the mechanisms in $PF_AUTH_MECHS),
 # the password checked by tests/lib/sasl-auth.py, and mail only from a
 # client that authenticated.  Postfix's master runs as root (as it must) and its
 # daemons as the postfix user.
@@ -104,8 +105,8 @@ CF
 }
 
 _pf_auth_cf () {
-  /usr/bin/python3 "$TOP/tests/lib/sasl-auth.py" "$PF_DIR/auth" "$1" "$2" > "$PF_DIR/auth.out" 2>&1 &
-  PF_AUTH_PID=$!
+  /usr/bin/python3 "$TOP/tests/lib/sasl-auth.py" "$PF_DIR/auth" "$1" "$2" ${PF_AUTH_MECHS:-} > "$PF_DIR/auth.out" 2>&1 &
+  echo $! > "$PF_DIR/auth.pid"
   for _i in $(seq 1 100); do [ -S "$PF_DIR/auth" ] && break; sleep 0.05; done
   cat <<CF
 smtpd_sasl_auth_enable = yes
@@ -129,10 +130,15 @@ sys.exit(1)
 PY
 }
 
+# Stop the instance in $PF_DIR; postfix_stop_all (run at exit) stops
+# every instance this test started.
 postfix_stop () {
-  [ -n "${PF_AUTH_PID:-}" ] && kill "$PF_AUTH_PID" 2>/dev/null
   [ -n "${PF_DIR:-}" ] || return 0
+  [ -s "$PF_DIR/auth.pid" ] && kill "$(cat "$PF_DIR/auth.pid")" 2>/dev/null
   postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1 || :
+}
+postfix_stop_all () {
+  for PF_DIR in ${PF_STARTED:-}; do postfix_stop; done
 }
 
 postfix_start () {
@@ -145,7 +151,8 @@ postfix_start () {
   PF_TLS=no
   [ "${1:-}" = tls ] && { shift; PF_TLS=yes; _pf_tls_cf >> "$PF_DIR/etc/main.cf"; }
   [ "${1:-}" = auth ] && { _pf_auth_cf "$2" "$3" >> "$PF_DIR/etc/main.cf"; }
-  at_exit postfix_stop
+  [ -n "${PF_STARTED:-}" ] || at_exit postfix_stop_all
+  PF_STARTED="${PF_STARTED:-} $PF_DIR"
   for _try in 1 2 3; do
     PF_PORT=$(_pf_free_port)
     PF_SMTPS_PORT=$(_pf_free_port)
@@ -156,7 +163,7 @@ postfix_start () {
        { [ "$PF_TLS" = no ] || _pf_listening "$PF_SMTPS_PORT"; }; then
       return 0
     fi
-    postfix_stop   # the port was taken between asking and binding: again
+    postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1   # the port was taken between asking and binding: again
   done
   cat "$PF_DIR/start.log" "$PF_DIR/maillog"; cp -r $PF_DIR /tmp/pftest/keep; exit 1
   exit 1

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""sasl-auth.py SOCKET USER PASSWORD - the password check behind the
+"""sasl-auth.py SOCKET USER PASSWORD [MECHS] - the password check behind the
 tests' Postfix: Dovecot's authentication protocol (what Postfix speaks
 with smtpd_sasl_type = dovecot) on a UNIX socket, for one user, with the
-PLAIN and LOGIN mechanisms.  Postfix itself runs the SMTP AUTH exchange;
+PLAIN and LOGIN mechanisms (MECHS, e.g. "LOGIN", offers fewer).  Postfix itself runs the SMTP AUTH exchange;
 this only says yes or no.  (Debian's Postfix does not hand
 cyrus_sasl_config_path to Cyrus SASL, which then insists on /etc/sasldb2:
 a shared system file no test may write.)
@@ -13,6 +13,7 @@ import socketserver
 import sys
 
 SOCKET, USER, PASSWORD = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+MECHS = (sys.argv[4] if len(sys.argv) > 4 else 'PLAIN LOGIN').split()
 
 
 def b64(s):
@@ -32,8 +33,8 @@ class Handler(socketserver.StreamRequestHandler):
 
     def handle(self):
         self.send('VERSION', '1', '2')
-        self.send('MECH', 'PLAIN', 'plaintext')
-        self.send('MECH', 'LOGIN', 'plaintext')
+        for mech in MECHS:
+            self.send('MECH', mech, 'plaintext')
         self.send('SPID', str(os.getpid()))
         self.send('CUID', '1')
         self.send('COOKIE', '0' * 32)

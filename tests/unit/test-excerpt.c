@@ -79,6 +79,10 @@ test_changes (void)
   g_assert_null (md_excerpt_changes (cover, "5", 0, 0));
   g_assert_null (md_excerpt_changes (cover, NULL, 0, 0));
   g_assert_null (md_excerpt_changes ("> v3:\n> quoted\n", "3", 0, 0));
+  /* G_MAXSIZE means no bound: the text comes back whole (it once cut at
+   * offset -1, reading before the string) */
+  check (md_excerpt_changes (cover, "3", 0, G_MAXSIZE), "- Drop the lock (Bob) - Rebase");
+  check (md_excerpt_changes (cover, "3", 0, 8), "- Drop…");
 }
 
 static void
