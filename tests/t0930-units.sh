@@ -10,7 +10,7 @@ need_cmd tdbdump
 . "$TOP/tests/lib/mailsrv.sh"
 
 C=$TOP/contrib
-UNITS="mldigest-aggregate.service mldigest-aggregate.timer mldigest-watch-maildir@.service"
+UNITS=$(cd "$C/systemd" && ls)
 mkdir -p "$TMP/units" "$TMP/run" "$TMP/home"
 chmod 700 "$TMP/run"
 
@@ -38,12 +38,20 @@ else
   if ! verify "$TMP/units/canary.service"; then
     skip "systemd-analyze verify cannot run here: $(head -n 1 "$TMP/verify.out")"
   else
-    ok 'systemd-analyze verify: the aggregate service and its timer' \
-      verify "$TMP/units/mldigest-aggregate.service" "$TMP/units/mldigest-aggregate.timer"
-    [ -s "$TMP/verify.out" ] && sed 's/^/# /' "$TMP/verify.out" >&2
-    ok 'systemd-analyze verify: the watcher unit, instance kvmarm' \
-      verify "$TMP/units/mldigest-watch-maildir@kvmarm.service"
-    [ -s "$TMP/verify.out" ] && sed 's/^/# /' "$TMP/verify.out" >&2
+    # Every unit of contrib/systemd: a service with its timer when it has
+    # one, a template as instance kvmarm.
+    for u in $UNITS; do
+      case $u in
+        *@.service) set -- "$TMP/units/${u%@.service}@kvmarm.service" ;;
+        *.service) set -- "$TMP/units/$u"
+                   [ -e "$TMP/units/${u%.service}.timer" ] && set -- "$@" "$TMP/units/${u%.service}.timer" ;;
+        *.timer) [ -e "$TMP/units/${u%.timer}.service" ] && continue
+                 set -- "$TMP/units/$u" ;;
+        *) continue ;;
+      esac
+      ok "systemd-analyze verify: $(for f in "$@"; do printf '%s ' "${f##*/}"; done)" verify "$@"
+      [ -s "$TMP/verify.out" ] && sed 's/^/# /' "$TMP/verify.out" >&2
+    done
     printf '[Service]\nExecStart=/bin/true\nNoSuchKey=1\n' >"$TMP/units/bad.service"
     fails () { ! "$@"; }
     ok 'systemd-analyze verify: a unit with an unknown key fails (the check can fail)' \
@@ -110,9 +118,9 @@ else
 fi
 ok 'crontab: the @reboot line starts the watcher' \
   grep -q '^@reboot	mldigest-watch-maildir "$HOME/Maildir/.lists.kvmarm" --list kvmarm$' "$TMP/cron.entries"
-for e in "${digest#*	}" "$(sed -n 's/^@reboot	//p' "$TMP/cron.entries")"; do
-  ok "crontab: sh -n accepts: ${e%% *} ..." sh -n -c "$e"
-done
+while IFS='	' read -r when what; do
+  ok "crontab: sh -n accepts the $when line" sh -n -c "$what"
+done <"$TMP/cron.entries"
 
 # The digest line as cron runs it: /bin/sh -c, HOME and a short PATH,
 # the index the filter writes by default for that user.
