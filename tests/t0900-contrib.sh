@@ -61,6 +61,10 @@ if command -v procmail >/dev/null 2>&1; then
   rc_for "$C/procmailrc" >"$TMP/rc-copy"
   message '<p1@example.org>' | procmail -m "$TMP/rc-copy"
   message '<p2@example.org>' '<kvm.vger.example.org>' | procmail -m "$TMP/rc-copy"
+  # procmail forks the :0 c copy and does not wait for it: wait (10 s at
+  # most) for the filter it ran for p1.
+  i=0
+  while [ "$(fed_count '<p1@example.org>')" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   is "$(cat "$TMP/mail/inbox/new/"* | grep -c '^Message-ID:')" 2 'procmail :0 c delivers every message'
   is "$(fed_count '<p1@example.org>') $(fed_count '<p2@example.org>')" '1 0' \
     'procmail :0 c feeds only kvmarm mail to the filter'
