@@ -142,6 +142,7 @@ format_record (GString *out, const MdRecord *r)
   field_tags (out, &r->tags);
   field_trailers (out, r->trailers);
   field_each (out, "file", r->files);
+  field_each (out, "function", r->functions);
   field_block (out, "diffstat", r->diffstat);
   field_block (out, "commit-message", r->commit_msg);
   field_block (out, "body", r->body);

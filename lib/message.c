@@ -370,7 +370,12 @@ merge_patches (MdRecord *rec, MdPatch *own, MdPatch *att)
         char *path = lists[k]->pdata[i];
         if (*path != '\0' && g_hash_table_add (seen, path))
           g_ptr_array_add (rec->files, g_strdup (path));
-      }
+      }  /* the same for functions; each list is short (MD_PATCH_MAX_FUNCS) */
+  GPtrArray *funcs[] = { own->functions, att->functions };
+  for (gsize k = 0; k < G_N_ELEMENTS (funcs); k++)
+    for (guint i = 0; i < funcs[k]->len && rec->functions->len < MD_PATCH_MAX_FUNCS; i++)
+      if (!g_ptr_array_find_with_equal_func (rec->functions, funcs[k]->pdata[i], g_str_equal, NULL))
+        g_ptr_array_add (rec->functions, g_strdup (funcs[k]->pdata[i]));
 }
 
 /* The text is read where body.c put it: the diffs are found, then cut

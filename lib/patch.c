@@ -43,6 +43,7 @@ typedef struct {
   GArray *stats;        /* FileStat */
   FileStat *cur;
   gboolean content;     /* more than a "diff ..." line: a real diff */
+  GPtrArray *functions; /* the patch's: hunk contexts found */
 } DiffScan;
 
 void
@@ -50,6 +51,7 @@ md_patch_init (MdPatch *patch)
 {
   memset (patch, 0, sizeof *patch);
   patch->files = g_ptr_array_new_with_free_func (g_free);
+  patch->functions = g_ptr_array_new_with_free_func (g_free);
   patch->cuts = g_array_new (FALSE, FALSE, sizeof (MdPatchCut));
 }
 
@@ -62,6 +64,8 @@ md_patch_clear (MdPatch *patch)
   g_free (patch->diffstat);
   if (patch->files)
     g_ptr_array_unref (patch->files);
+  if (patch->functions)
+    g_ptr_array_unref (patch->functions);
   memset (patch, 0, sizeof *patch);
 }
 
@@ -224,6 +228,72 @@ parse_hunk_header (const Line *l, guint *old_left, guint *new_left)
   *new_left = parse_count (&p);
 }
 
+/* ---- functions ---- */
+
+static gboolean
+is_ident (char c)
+{
+  return g_ascii_isalnum (c) || c == '_';
+}
+
+/* A word before "(" that is no function's name: "void (*handler)(int)",
+ * "if (x)", "sizeof (t)" are kept whole. */
+static gboolean
+is_keyword (const char *s, gsize n)
+{
+  static const char *const words[] = { "void", "int", "char", "long", "if",
+    "for", "while", "switch", "return", "sizeof", "typeof", "__attribute__" };
+  for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
+    if (strlen (words[i]) == n && memcmp (words[i], s, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* What a hunk's context names: the identifier before its first "(" ("static
+ * int foo(struct kvm *kvm)" -> "foo"), else the context itself ("struct
+ * kvm_vcpu {"), one line, cut to MD_PATCH_MAX_FUNC bytes.  NULL when
+ * there is no context. */
+static char *
+function_of_context (const char *s, gsize n)
+{
+  const char *paren = memchr (s, '(', n);
+  if (paren)
+    {
+      const char *e = paren;
+      while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+      const char *b = e;
+      while (b > s && is_ident (b[-1]))
+        b--;
+      if (b < e && !g_ascii_isdigit (*b) && !is_keyword (b, e - b))
+        return g_strndup (b, MIN ((gsize) (e - b), MD_PATCH_MAX_FUNC));
+    }
+  /* the text is UTF-8 (body.c) but a cut may split a character */
+  g_autofree char *raw = g_strndup (s, MIN (n, MD_PATCH_MAX_FUNC * 4));
+  char *ctx = md_text_single_line (g_utf8_make_valid (raw, -1), MD_PATCH_MAX_FUNC);
+  return *ctx ? ctx : (g_free (ctx), NULL);
+}
+
+/* "@@ -a,b +c,d @@ context": the context's function, kept once.  A
+ * linear search: the list holds at most MD_PATCH_MAX_FUNCS entries. */
+static void
+add_function (DiffScan *d, const Line *l)
+{
+  if (d->functions->len >= MD_PATCH_MAX_FUNCS || l->n < 4)
+    return;
+  const char *end = l->s + l->n;
+  const char *close = g_strstr_len (l->s + 3, l->n - 3, "@@");
+  if (close == NULL)
+    return;
+  g_autofree char *fn = function_of_context (close + 2, end - close - 2);
+  if (fn == NULL)
+    return;
+  for (guint i = 0; i < d->functions->len; i++)
+    if (strcmp (d->functions->pdata[i], fn) == 0)
+      return;
+  g_ptr_array_add (d->functions, g_steal_pointer (&fn));
+}
+
 /* Consumes one hunk body line if the counts allow it. */
 static gboolean
 hunk_line (const Line *l, guint *old_left, guint *new_left, FileStat *fs)
@@ -298,6 +368,7 @@ header_line (DiffScan *d, gsize i, guint *old_left, guint *new_left)
   if (starts (l, "@@ "))
     {
       parse_hunk_header (l, old_left, new_left);
+      add_function (d, l);
       if (d->cur == NULL)
         set_path (d, "?", 1);
       return i + 1;
@@ -597,7 +668,7 @@ md_patch_split (const char *text, gsize len, gboolean is_reply, MdPatch *patch)
   lines_init (&ls, text, len);
   g_autoptr (GArray) stats = g_array_new (FALSE, TRUE, sizeof (FileStat));
   g_array_set_clear_func (stats, stat_free);
-  DiffScan d = { &ls, ls.n, stats, NULL, FALSE };
+  DiffScan d = { &ls, ls.n, stats, NULL, FALSE, patch->functions };
   Marks m = { G_MAXSIZE, G_MAXSIZE, 0, 0, 0 };
 
   scan_text (&d, patch, &m);

@@ -3,8 +3,8 @@
  * Owns diff detection (git, diff -u and svn-style "Index:" diffs, in the
  * message's own unquoted text; a quoted diff is someone else's), the
  * split of a patch mail into commit message, diffstat and diff, the list
- * of touched files, and a diffstat computed from the diff when the mail
- * carries none.  The diff itself is dropped: the index keeps what it
+ * of touched files and functions (the context git writes after a hunk's
+ * "@@"), and a diffstat computed from the diff when the mail carries none.  The diff itself is dropped: the index keeps what it
  * touches, not its lines.
  */
 #pragma once
@@ -12,11 +12,15 @@
 
 #define MD_PATCH_MAX_FILES 512
 #define MD_PATCH_MAX_PATH  4096   /* bytes of one touched path */
+#define MD_PATCH_MAX_FUNCS 64     /* functions kept of one patch */
+#define MD_PATCH_MAX_FUNC  120    /* bytes of one function entry */
 
 typedef struct {
   char *commit_msg;     /* text above the "---" separator; NULL when none */
   char *diffstat;       /* given or computed; NULL when there is no diff or stat */
   GPtrArray *files;     /* touched paths, in order, no duplicates */
+  GPtrArray *functions; /* hunk contexts: a name ("foo") or the trimmed
+                         * context, in order, no duplicates, bounded */
   gboolean found;       /* a diff was there */
   GArray *cuts;         /* MdPatchCut: where the diffs are in the text */
 } MdPatch;

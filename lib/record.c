@@ -42,6 +42,7 @@ md_record_new (void)
   rec->list_ids = g_ptr_array_new_with_free_func (g_free);
   rec->recipients = g_ptr_array_new_with_free_func (g_free);
   rec->files = g_ptr_array_new_with_free_func (g_free);
+  rec->functions = g_ptr_array_new_with_free_func (g_free);
   rec->trailers = g_array_new (FALSE, TRUE, sizeof (MdTrailer));
   g_array_set_clear_func (rec->trailers, trailer_clear);
   rec->subject = g_strdup ("");
@@ -79,6 +80,7 @@ md_record_free (MdRecord *rec)
   g_free (rec->commit_msg);
   g_free (rec->diffstat);
   g_ptr_array_unref (rec->files);
+  g_ptr_array_unref (rec->functions);
   g_array_unref (rec->trailers);
   md_subject_tags_clear (&rec->tags);
   g_free (rec);
@@ -104,7 +106,9 @@ md_record_has_flag (const MdRecord *rec, MdRecordFlags flag)
  * GVariant of type RECORD_TYPE in little-endian byte order.  A tuple, not
  * a dictionary: the index holds one per message and names would double
  * its size; the field order below is the documented format, and any
- * change to it bumps MD_RECORD_VERSION.
+ * change to it bumps MD_RECORD_VERSION.  Version 1 is version 2 without
+ * its last field (functions): old records are read, with no functions,
+ * so an index needs no conversion.
  *
  * Reading trusts nothing: the bytes come from a file other processes
  * write, so the version and the variant's normal form (stored.c), every
@@ -112,7 +116,7 @@ md_record_has_flag (const MdRecord *rec, MdRecordFlags flag)
  * else is MD_ERROR_CORRUPT rather than a crash or a bad string later.
  */
 
-#define RECORD_TYPE "(" \
+#define RECORD_V1_FIELDS \
   "u"   /*  0 flags (MdRecordFlags)     */ \
   "s"   /*  1 message_id                */ \
   "ms"  /*  2 in_reply_to               */ \
@@ -131,7 +135,11 @@ md_record_has_flag (const MdRecord *rec, MdRecordFlags flag)
   "ms"  /* 15 diffstat                  */ \
   "as"  /* 16 files                     */ \
   "a(sss)"      /* 17 trailers: kind name ("Reviewed-by"), name, email */ \
-  "(uqqqmsmsms)"/* 18 tags: bits, version, index, total, version_str, project, title */ \
+  "(uqqqmsmsms)" /* 18 tags: bits, version, index, total, version_str, project, title */
+
+#define RECORD_V1_TYPE "(" RECORD_V1_FIELDS ")"
+#define RECORD_TYPE "(" RECORD_V1_FIELDS \
+  "as"  /* 19 functions (version 2)   */ \
   ")"
 
 enum { TAG_REPLY = 1, TAG_FORWARD = 2, TAG_PATCH = 4, TAG_RFC = 8,
@@ -209,7 +217,7 @@ record_value (const MdRecord *r)
     maybe_str_value (r->thread_id), str_value (r->body),
     maybe_str_value (r->commit_msg), maybe_str_value (r->diffstat),
     strv_value (r->files), trailers_value (r->trailers),
-    tags_value (&r->tags),
+    tags_value (&r->tags), strv_value (r->functions),
   };
   return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
 }
@@ -337,14 +345,28 @@ fill_record (GVariant *v, MdRecord *r)
     && take_maybe_str (v, 12, &r->thread_id) && take_str (v, 13, &r->body)
     && take_maybe_str (v, 14, &r->commit_msg)
     && take_maybe_str (v, 15, &r->diffstat) && take_strv (v, 16, r->files)
-    && take_trailers (v, 17, r) && take_tags (v, 18, &r->tags);
+    && take_trailers (v, 17, r) && take_tags (v, 18, &r->tags)
+    && (g_variant_n_children (v) < 20 || take_strv (v, 19, r->functions));
+}
+
+/* The type of a stored record of the version DATA starts with: the
+ * current one or version 1; NULL for any other. */
+static const GVariantType *
+record_type (const guint8 *data, gsize len)
+{
+  if (data == NULL || len < 1)
+    return NULL;
+  if (data[0] == MD_RECORD_VERSION)
+    return G_VARIANT_TYPE (RECORD_TYPE);
+  return data[0] == 1 ? G_VARIANT_TYPE (RECORD_V1_TYPE) : NULL;
 }
 
 MdRecord *
 md_record_from_bytes (const guint8 *data, gsize len, GError **error)
 {
-  g_autoptr (GVariant) v = md_stored_unpack (data, len, MD_RECORD_VERSION,
-                                             G_VARIANT_TYPE (RECORD_TYPE),
+  const GVariantType *type = record_type (data, len);
+  g_autoptr (GVariant) v = md_stored_unpack (data, len, type ? data[0] : MD_RECORD_VERSION,
+                                             type ? type : G_VARIANT_TYPE (RECORD_TYPE),
                                              "record", error);
   if (v == NULL)
     return NULL;
@@ -361,8 +383,8 @@ md_record_from_bytes (const guint8 *data, gsize len, GError **error)
 char *
 md_record_peek_thread_id (const guint8 *data, gsize len)
 {
-  g_autoptr (GVariant) v = md_stored_peek (data, len, MD_RECORD_VERSION,
-                                           G_VARIANT_TYPE (RECORD_TYPE));
+  const GVariantType *type = record_type (data, len);
+  g_autoptr (GVariant) v = type ? md_stored_peek (data, len, data[0], type) : NULL;
   char *tid = NULL;
   if (v == NULL || !take_maybe_str (v, 12, &tid) || tid == NULL || *tid == '\0')
     g_clear_pointer (&tid, g_free);
@@ -372,8 +394,8 @@ md_record_peek_thread_id (const guint8 *data, gsize len)
 gboolean
 md_record_peek_arrival (const guint8 *data, gsize len, gint64 *arrival)
 {
-  g_autoptr (GVariant) v = md_stored_peek (data, len, MD_RECORD_VERSION,
-                                           G_VARIANT_TYPE (RECORD_TYPE));
+  const GVariantType *type = record_type (data, len);
+  g_autoptr (GVariant) v = type ? md_stored_peek (data, len, data[0], type) : NULL;
   g_autoptr (GVariant) t = v ? g_variant_get_child_value (v, 8) : NULL;
 
   if (t == NULL)

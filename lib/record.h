@@ -73,6 +73,7 @@ typedef struct {
   char *commit_msg;       /* patch: the commit message (multi-line), NULL otherwise */
   char *diffstat;         /* patch: the diffstat (multi-line), NULL otherwise */
   GPtrArray *files;       /* patch: touched files */
+  GPtrArray *functions;   /* patch: touched functions (hunk contexts, patch.h) */
   GArray *trailers;       /* MdTrailer, from the message's own unquoted text */
   MdSubjectTags tags;     /* parsed from subject */
 } MdRecord;
@@ -94,7 +95,7 @@ char *md_record_change_id (const MdRecord *rec);
  * in little-endian byte order.  md_record_from_bytes() checks the version,
  * the variant's normal form and every string's UTF-8 before trusting it;
  * a bad record is MD_ERROR_CORRUPT. */
-#define MD_RECORD_VERSION 1
+#define MD_RECORD_VERSION 2   /* written; version 1 (no functions) is still read */
 GBytes *md_record_to_bytes (const MdRecord *rec);
 MdRecord *md_record_from_bytes (const guint8 *data, gsize len, GError **error);
 /* Only the thread_id of a serialised record (NULL when the bytes hold no

@@ -169,6 +169,9 @@ check('no quoted line reaches the model',
 check('no diff reaches the model',
       all(not re.search(r'^(diff --git|@@ |\+\+\+ |--- a/)', user(e), re.M) for e in thread_reqs))
 check('diffstats replace the diffs', any('[diff not shown; diffstat:]' in user(e) for e in thread_reqs))
+check('a patch names the functions it touches after its diffstat',
+      any(re.search(r'^Functions: .*\b(stage2_unmap_walker|set_pmu_attr|pmu__generate_fdt_nodes)\(\)', user(e), re.M)
+          for e in thread_reqs))
 check('no Signed-off-by reaches the model', all('Signed-off-by:' not in user(e) for e in thread_reqs))
 over = [e['usage']['prompt_tokens'] for e in log if e.get('usage') and e['usage']['prompt_tokens'] > 1500]
 check('every request within context_tokens (1500)', not over, over)

@@ -17,6 +17,7 @@
 #include "text.h"
 
 #define DIFFSTAT_LINES 12   /* diffstat lines shown of a patch, then the total */
+#define FUNCTIONS_SHOWN 16  /* functions named of a patch, then how many more */
 
 guint
 md_tokens_estimate (const char *text)
@@ -201,19 +202,52 @@ holds_diffstat (const char *own, const char *diffstat)
   return *first && strstr (own, first) != NULL;
 }
 
-/* What the model reads of REC: a patch is its commit message and its
- * diffstat (the diff was dropped at ingest); anything else its own text. */
+static gboolean
+is_identifier (const char *s)
+{
+  if (!g_ascii_isalpha (*s) && *s != '_')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isalnum (*s) && *s != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/* "\nFunctions: a(), b()" for a patch's hunk contexts; a context that
+ * is no name ("struct kvm {") is shown as it is.  "" when there is none. */
+static char *
+functions_line (const MdRecord *rec)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  guint n = rec->functions->len;
+
+  for (guint i = 0; i < n && i < FUNCTIONS_SHOWN; i++)
+    {
+      const char *f = rec->functions->pdata[i];
+      g_string_append_printf (out, "%s%s%s", i ? ", " : "\nFunctions: ", f,
+                              is_identifier (f) ? "()" : "");
+    }
+  if (n > FUNCTIONS_SHOWN)
+    g_string_append_printf (out, " [%u more]", n - FUNCTIONS_SHOWN);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* What the model reads of REC: a patch is its commit message, its
+ * diffstat and the functions it touches (the diff was dropped at
+ * ingest); anything else its own text. */
 static char *
 plain_text (const MdRecord *rec)
 {
   g_autofree char *own = md_input_clean (rec->commit_msg ? rec->commit_msg : rec->body);
+  g_autofree char *funcs = functions_line (rec);
   g_autofree char *stat = NULL;
 
   if (rec->diffstat == NULL || *rec->diffstat == '\0' || holds_diffstat (own, rec->diffstat))
-    return g_steal_pointer (&own);
+    return *funcs ? g_strdup_printf ("%s%s", own, *own ? funcs : funcs + 1)
+                  : g_steal_pointer (&own);
   stat = short_diffstat (rec->diffstat);
-  return g_strdup_printf ("%s%s[diff not shown; diffstat:]\n%s", own,
-                          *own ? "\n\n" : "", stat);
+  return g_strdup_printf ("%s%s[diff not shown; diffstat:]\n%s%s", own,
+                          *own ? "\n\n" : "", stat, funcs);
 }
 
 /* A patch of a series when the thread does not fit: the first paragraph

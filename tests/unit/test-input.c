@@ -69,8 +69,12 @@ test_numbering (void)
 {
   g_autoptr (MdWeek) w = fx_week ();
   const MdThread *t = its (w);
+  MdRecord *walker = t->messages->pdata[1];
+  g_ptr_array_add (walker->functions, g_strdup ("vgic_its_save_tables"));
+  g_ptr_array_add (walker->functions, g_strdup ("struct vgic_its {"));
   g_autoptr (MdInput) in = md_input_new (w, t, FALSE, 100000, 100000);
   const MdInputMsg *bob = md_input_lookup (in, 6), *patch = md_input_lookup (in, 2);
+  const MdInputMsg *other = md_input_lookup (in, 3);
   g_autofree char *facts = md_input_facts (w, t, in);
 
   g_assert_cmpuint (in->msgs->len, ==, t->messages->len);
@@ -87,6 +91,10 @@ test_numbering (void)
   /* the patch: commit message and diffstat, no Signed-off-by */
   g_assert_nonnull (strstr (patch->text, "[diff not shown; diffstat:]\n arch/arm64/kvm/vgic/vgic-its.c | 48"));
   g_assert_null (strstr (patch->text, "Signed-off-by"));
+  /* then the functions it touches, on the line after the diffstat */
+  g_assert_nonnull (strstr (patch->text, "1 file changed, 30 insertions(+), 18 deletions(-)\n"
+                                         "Functions: vgic_its_save_tables(), struct vgic_its {\n"));
+  g_assert_null (strstr (other->text, "Functions:"));
   g_assert_nonnull (strstr (facts, "version: v3\n"));
   g_assert_nonnull (strstr (facts, "trailer: Reviewed-by: Bob Reviewer on patch 2 [6]\n"));
   g_assert_nonnull (strstr (facts, "applied: by Marc Maintainer [8]\n"));

@@ -320,6 +320,20 @@ test_patch_inline (void)
 }
 
 /* Quoted-printable text: "=3D" and soft line breaks in the diff. */
+/* The hunks' contexts name the functions the patch touches. */
+static void
+test_patch_functions (void)
+{
+  g_autoptr (MdRecord) r = parse ("From: a@b.c\nSubject: [PATCH] arm: timer\n\nFix it.\n---\n"
+                                  "diff --git a/arm/timer.c b/arm/timer.c\n--- a/arm/timer.c\n+++ b/arm/timer.c\n"
+                                  "@@ -1,1 +1,1 @@ static int timer_irq(struct kvm *kvm)\n-a\n+b\n"
+                                  "@@ -9,1 +9,1 @@ static int timer_irq(struct kvm *kvm)\n-a\n+b\n"
+                                  "@@ -20,1 +20,1 @@ void timer_init(void)\n-a\n+b\n");
+  g_assert_cmpuint (r->functions->len, ==, 2);
+  g_assert_cmpstr (r->functions->pdata[0], ==, "timer_irq");
+  g_assert_cmpstr (r->functions->pdata[1], ==, "timer_init");
+}
+
 static void
 test_patch_qp (void)
 {
@@ -760,6 +774,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message/lists", test_lists);
   g_test_add_func ("/message/list-short-name", test_list_short_name);
   g_test_add_func ("/message/patch-inline", test_patch_inline);
+  g_test_add_func ("/message/patch-functions", test_patch_functions);
   g_test_add_func ("/message/patch-qp", test_patch_qp);
   g_test_add_func ("/message/patch-base64", test_patch_base64);
   g_test_add_func ("/message/patch-attached", test_patch_attached);
