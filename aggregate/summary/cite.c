@@ -57,12 +57,15 @@ mark_numbers (const char *inside, GArray *nums)
   while (*p)
     {
       char *end;
-      guint64 a = g_ascii_strtoull (p, &end, 10), b;
-      if (end == p)
+      guint64 a, b;
+      /* digits only: strtoull would read "-1" of "[4-24-1]" as 2^64-1,
+       * and a loop up to that bound never ends */
+      if (!g_ascii_isdigit (*p))
         {
           p = g_utf8_next_char (p);
           continue;
         }
+      a = MIN (g_ascii_strtoull (p, &end, 10), G_MAXUINT - RANGE_MAX);
       p = end;
       while (*p == ' ')
         p++;
@@ -70,8 +73,11 @@ mark_numbers (const char *inside, GArray *nums)
       if (*p == '-' || g_str_has_prefix (p, "–"))
         {
           p += *p == '-' ? 1 : strlen ("–");
-          b = g_ascii_strtoull (p, &end, 10);
-          p = end > p ? end : p;
+          if (g_ascii_isdigit (*p))
+            {
+              b = g_ascii_strtoull (p, &end, 10);
+              p = end;
+            }
           if (b < a || b - a > RANGE_MAX)
             b = a;
         }
