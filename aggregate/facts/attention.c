@@ -24,6 +24,7 @@ typedef struct {
   const MdSource *src;
   char **bots;
   gint64 min_wait;          /* attention_days in seconds */
+  GHashTable *notices;      /* casefolded titles applied notices name */
 } Ctx;
 
 /* ---- helpers ---- */
@@ -303,6 +304,37 @@ previous_unanswered (Ctx *c, const MdThread *t, GError **error)
   return TRUE;
 }
 
+/* The titles the week's applied notices name (facts.c counts them for
+ * this week's threads; a series of an earlier week needs them here). */
+static GHashTable *
+notice_titles (const MdWeek *w)
+{
+  GHashTable *h = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, w->window_ids);
+  while (g_hash_table_iter_next (&it, &v, NULL))
+    {
+      const MdRecord *r = g_hash_table_lookup (w->records, v);
+      char *title = r ? md_facts_notice_title (r) : NULL;
+      if (title)
+        g_hash_table_add (h, title);
+    }
+  return h;
+}
+
+static gboolean
+applied_by_notice (const Ctx *c, const MdRecord *p)
+{
+  g_autofree char *title = NULL;
+
+  if (g_hash_table_size (c->notices) == 0 || p->tags.title == NULL)
+    return FALSE;
+  title = g_utf8_casefold (p->tags.title, -1);
+  return g_hash_table_contains (c->notices, title);
+}
+
 /* Postings of the lookback before the window that no week thread holds. */
 static gboolean
 earlier_series (Ctx *c, GError **error)
@@ -331,7 +363,8 @@ earlier_series (Ctx *c, GError **error)
         {
           if ((members = thread_records (c, p->thread_id, error)) == NULL)
             return FALSE;
-          keep = !answered_in (c, p, members) && !superseded (c, p);
+          keep = !answered_in (c, p, members) && !superseded (c, p)
+                 && !applied_by_notice (c, p);
         }
       if (keep)
         {
@@ -365,7 +398,8 @@ md_attention_run (MdWeek *week, const MdSource *src, GKeyFile *config,
   g_auto (GStrv) bots = md_facts_bots (config, week->list);
   gint64 days = config ? md_config_list_int (config, week->list, "attention_days", 7) : 7;
   gint64 max = config ? md_config_list_int (config, week->list, "attention_max", 10) : 10;
-  Ctx c = { week, src, bots, CLAMP (days, 0, 3660) * DAY };
+  g_autoptr (GHashTable) notices = notice_titles (week);
+  Ctx c = { week, src, bots, CLAMP (days, 0, 3660) * DAY, notices };
 
   g_ptr_array_set_size (week->attention, 0);
   for (guint i = 0; i < week->threads_v->len; i++)

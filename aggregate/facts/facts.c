@@ -193,9 +193,8 @@ thread_facts (const MdWeek *w, const Options *o, MdThread *t)
 
 /* ---- applied notices that are not replies ---- */
 
-/* The title a notice says was applied, or NULL when REC is no notice. */
-static char *
-notice_title (const MdRecord *rec)
+char *
+md_facts_notice_title (const MdRecord *rec)
 {
   static GRegex *applied;
   GRegex *re = md_once_regex (&applied, "^Applied\\s+\"(.+)\"\\s+to\\s+the\\s+\\S+\\s+tree\\s*$");
@@ -260,7 +259,7 @@ threads_by_record (const MdWeek *w)
 static void
 credit_notice (const MdRecord *m, GHashTable *titles, GHashTable *threads)
 {
-  g_autofree char *title = notice_title (m);
+  g_autofree char *title = md_facts_notice_title (m);
   const MdRecord *target = title ? g_hash_table_lookup (titles, title) : NULL;
   MdThread *t = target ? g_hash_table_lookup (threads, target) : NULL;
 
@@ -281,7 +280,7 @@ applied_notices (MdWeek *w)
       for (guint j = 0; j < t->messages->len; j++)
         {
           const MdRecord *m = t->messages->pdata[j];
-          g_autofree char *title = notice_title (m);
+          g_autofree char *title = md_facts_notice_title (m);
           if (title == NULL)
             continue;
           if (titles == NULL)

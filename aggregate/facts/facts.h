@@ -18,3 +18,8 @@ void md_facts_run (MdWeek *week, GKeyFile *config);
 char **md_facts_bots (GKeyFile *config, const char *list);
 gboolean md_facts_is_bot (char *const *bots, const char *email);
 
+/* The casefolded title an applied notice names ('Applied "<subject>" to
+ * the <tree> tree', pr-tracker-bot's "Re: [GIT PULL] <title>"), or NULL
+ * when REC is no such notice. */
+char *md_facts_notice_title (const MdRecord *rec);
+

@@ -129,6 +129,10 @@ test_waiting_across_weeks (Fixture *f, gconstpointer data)
   add (f, cover ("v1@a", A, T0 - 15 * DAY_, 1, "KVM: redone"), NULL);
   add (f, cover ("v2@a", A, T0 + DAY_, 2, "KVM: redone"), NULL);
   add (f, cover ("ancient@a", A, T0 - 60 * DAY_, 1, "KVM: beyond history"), NULL);
+  /* applied this week by a notice that is no reply to it */
+  add (f, cover ("took@a", A, T0 - 12 * DAY_, 1, "KVM: taken"), NULL);
+  add (f, msg ("note@b", "Mark Brown <broonie@kernel.org>", T0 + DAY_,
+               "Applied \"KVM: taken\" to the kvm-arm tree"), NULL);
   run (f, NULL);
   got = listed (f);
   g_assert_cmpstr (got, ==, "waiting old@a");
