@@ -7,6 +7,8 @@
 #                        (DEMO_MBOX=FILE DEMO_WEEK=YYYY-Www: any mbox; contrib/demo.sh)
 #   make bench           benchmarks against notmuch, mu and procmail
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (not in check)
+#   make fuzz-regress    each libFuzzer target once over its seeds and regressions
+#   make memcheck        the whole corpus under ASan+UBSan and under valgrind
 #   make install         PREFIX=/usr/local DESTDIR=  (make uninstall the same)
 
 PREFIX  ?= /usr/local
@@ -60,6 +62,8 @@ AGG_A  := $(B)/libaggregate.a
 FILTER := $(B)/mldigest-filter
 AGGREGATE := $(B)/mldigest-aggregate
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+# Small programs the shell tests drive (tests/helpers/NAME.c).
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 SHELL_TESTS := $(sort $(wildcard tests/t[0-9]*.sh))
 
 .PHONY: all check unit-check demo bench install uninstall clean deps deps-bench fuzz FORCE
@@ -123,17 +127,32 @@ $(B)/tests/%: tests/unit/%.c $(AGG_A) $(call obj,$(FILT_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(AGG_LIBS)
 
+# The filter linked with shared libraries, for valgrind (t0285): it cannot
+# follow malloc() inside a static libc.
+FILTER_SHARED := $(B)/tests/mldigest-filter-shared
+$(FILTER_SHARED): $(FILTER_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+# A helper talks to TDB as another program would: libtdb only.
+$(B)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(shell $(PKG_CONFIG) --cflags --libs tdb)
+
 deps:
 	@sh contrib/install-deps.sh
 deps-bench:
 	@sh contrib/install-deps.sh --bench
 
 # Shell tests find the programs through MLDIGEST_BUILD.
+# With SANITIZE=1 the libFuzzer targets also run over their seeds and
+# regressions.
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(TEST_HELPERS) $(FILTER_SHARED)
+	$(if $(filter 1,$(SANITIZE)),@$(MAKE) --no-print-directory fuzz-regress)
 	MLDIGEST_BUILD=$(CURDIR)/$(B) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS) $(SHELL_TESTS)
 
-unit-check: all $(UNIT_TESTS)
+unit-check: all $(UNIT_TESTS) $(TEST_HELPERS) $(FILTER_SHARED)
 	MLDIGEST_BUILD=$(CURDIR)/$(B) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS)
 
 demo: deps
@@ -155,11 +174,19 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 \
 	-artifact_prefix=build-fuzz/$*- -print_final_stats=1
 
-build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(LIB_SRC) $(wildcard lib/*.h)
+# Each target is built over lib/ and the filter's mbox splitter, plus the
+# aggregator sources it names in FUZZ_EXTRA_<name> (fuzz-llm-answer
+# includes aggregate/llm/client.c itself, for its static readers).
+FUZZ_SRC := $(LIB_SRC) filter/mbox.c
+FUZZ_EXTRA_cite := aggregate/summary/cite.c aggregate/report/escape.c
+FUZZ_EXTRA_llm-answer := $(filter-out aggregate/llm/client.c,$(wildcard aggregate/llm/*.c))
+.SECONDEXPANSION:
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_SRC) $$(FUZZ_EXTRA_$$*) \
+    $(wildcard lib/*.h filter/*.h aggregate/*/*.h aggregate/llm/client.c)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 $(WARN) $(DEFS) $(INC) $(LIB_CFLAGS) \
+	$(FUZZ_CC) -g -O1 $(WARN) $(DEFS) $(INC) -Ifilter $(AGG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -o $@ $< $(LIB_SRC) $(LIB_LIBS)
+	  -o $@ $< $(FUZZ_SRC) $(FUZZ_EXTRA_$*) $(AGG_LIBS)
 
 .PHONY: $(addprefix fuzz-,$(FUZZ_NAMES))
 $(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: build-fuzz/fuzz-%
@@ -169,6 +196,31 @@ $(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: build-fuzz/fuzz-%
 	  $(if $(filter message,$*),$(wildcard ../shared/corpus/tricky))
 
 fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
+
+# The whole real-mail corpus through the filter under ASan + UBSan (a
+# build-san/ build) and under valgrind (the plain build): longer than
+# make check's share of it (t0285 on the plain build, without the
+# archive).
+.PHONY: memcheck
+memcheck: deps
+	@$(MAKE) --no-print-directory SANITIZE=1 all
+	@$(MAKE) --no-print-directory all build/tests/mldigest-filter-shared
+	MLDIGEST_BUILD=$(CURDIR)/build-san $(PROVE) -v tests/t0285-memcheck.sh
+	MLDIGEST_BUILD=$(CURDIR)/build MEMCHECK_FULL=1 $(PROVE) -v tests/t0285-memcheck.sh
+
+# Every target once over its seeds and its regressions (inputs that once
+# broke it, tests/data/fuzz-regressions/NAME): part of
+# `make check SANITIZE=1`, and of CI.
+.PHONY: fuzz-regress
+fuzz-regress: $(addprefix build-fuzz/fuzz-,$(FUZZ_NAMES))
+	@for n in $(FUZZ_NAMES); do \
+	  dirs="tests/data/fuzz/$$n"; \
+	  [ -d tests/data/fuzz-regressions/$$n ] && dirs="$$dirs tests/data/fuzz-regressions/$$n"; \
+	  echo "fuzz-regress: $$n over $$dirs"; \
+	  G_SLICE=always-malloc build-fuzz/fuzz-$$n -timeout=10 -rss_limit_mb=2048 \
+	    -malloc_limit_mb=64 $$(find $$dirs -type f) 2>build-fuzz/regress-$$n.log || \
+	    { tail -40 build-fuzz/regress-$$n.log; exit 1; }; \
+	done
 
 # Installed: the programs, the man pages (sections 1 and 5), the report
 # and prompt templates in DATADIR/templates (where an installed

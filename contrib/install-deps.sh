@@ -13,7 +13,7 @@ BUILD="build-essential pkg-config xz-utils
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev
   libgpgme-dev libassuan-dev libunistring-dev libselinux1-dev libxml2-dev"
 TEST="procmail chromium fonts-wqy-microhei fonts-noto-color-emoji python3 python3-aiosmtpd
-  shellcheck inotify-tools procps groff-base
+  shellcheck inotify-tools procps groff-base time clang valgrind
   postfix sasl2-bin libsasl2-modules openssl"
 BENCH="notmuch maildir-utils hyperfine"
 

@@ -55,6 +55,11 @@ gint64 md_time_bucket (gint64 t);
 void md_index_set_error (MdIndex *idx, int err, const char *what,
                          GError **error);
 
+/* Around a TDB call that may wait for a lock: a wait longer than MS
+ * makes the call fail (TDB_ERR_LOCK).  See index.c. */
+void md_index_wait_bound (MdIndex *idx, guint ms);
+void md_index_wait_done (MdIndex *idx);
+
 /* The value under KEY in *VALUE, NULL when absent; FALSE on a failure. */
 gboolean md_index_fetch (MdIndex *idx, const GString *key, GBytes **value,
                          GError **error);

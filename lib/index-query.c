@@ -51,7 +51,10 @@ gboolean
 md_index_contains (MdIndex *idx, const char *message_id)
 {
   g_autoptr (GString) key = md_key_message (message_id);
-  return tdb_exists (idx->tdb, md_key_data (key)) == 1;
+  md_index_wait_bound (idx, idx->lock_timeout_ms);
+  int found = tdb_exists (idx->tdb, md_key_data (key));
+  md_index_wait_done (idx);
+  return found == 1;
 }
 
 static GPtrArray *

@@ -24,9 +24,11 @@
 #include "index-private.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
@@ -42,6 +44,9 @@ md_index_default_path (void)
     return g_strdup (env);
   return g_build_filename (g_get_user_data_dir (), "mldigest", "index.tdb", NULL);
 }
+
+/* Set by the timer of a bounded wait (below). */
+static volatile sig_atomic_t lock_expired;
 
 void
 md_index_set_error (MdIndex *idx, int err, const char *what, GError **error)
@@ -61,7 +66,12 @@ md_index_set_error (MdIndex *idx, int err, const char *what, GError **error)
     }
   const char *reason = err != 0 ? g_strerror (err)
     : idx->tdb_log != NULL ? idx->tdb_log : tdb_errorstr (idx->tdb);
-  g_set_error (error, MD_ERROR, code, "%s '%s': %s", what, idx->path, reason);
+  if (lock_expired && tdb_error (idx->tdb) == TDB_ERR_LOCK)
+    g_set_error (error, MD_ERROR, MD_ERROR_TEMP,
+                 "%s '%s': a lock still held by another process after %u ms",
+                 what, idx->path, idx->lock_timeout_ms);
+  else
+    g_set_error (error, MD_ERROR, code, "%s '%s': %s", what, idx->path, reason);
 }
 
 /* TDB reports some failures (posix_fallocate() running out of space) only
@@ -80,12 +90,85 @@ log_tdb (struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, .
   va_end (ap);
 }
 
+/* ---- bounded waits ----
+ *
+ * TDB waits for a lock either not at all (the _nonblock calls) or for
+ * ever (F_SETLKW), and the non-blocking transaction start still takes
+ * half of its all-record lock, and the commit its upgrade, waiting.  So
+ * a process that holds a chain lock and stops (a reader suspended or
+ * stuck mid-fetch, tdbtool or tdbbackup holding every chain) would make
+ * the filter wait without end, and the MTA's delivery with it.  TDB's
+ * own remedy: a signal interrupts the fcntl() wait and, with
+ * tdb_setalarm_sigptr()'s flag set, the lock fails (TDB_ERR_LOCK, which
+ * md_index_set_error() reports as worth retrying).  Each call into TDB
+ * that may wait for a lock runs with a one-shot timer of lock_timeout_ms
+ * armed, aimed at the calling thread (the handler has no SA_RESTART). */
+static void
+on_lock_timer (int sig)
+{
+  lock_expired = 1;
+}
+
+static gboolean
+lock_timer_ready (timer_t *timer)
+{
+  static gsize ready;
+  static timer_t t;
+  static pid_t tid;
+  if (g_once_init_enter (&ready))
+    {
+      struct sigaction sa = { .sa_handler = on_lock_timer };
+      sigemptyset (&sa.sa_mask);
+      sigaction (SIGALRM, &sa, NULL);
+      g_once_init_leave (&ready, 1);
+    }
+  if (tid != gettid ())
+    {
+      if (tid != 0)
+        timer_delete (t);
+      struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
+#ifdef sigev_notify_thread_id
+      ev.sigev_notify_thread_id = gettid ();
+#else
+      ev._sigev_un._tid = gettid ();   /* glibc < 2.35 names no field */
+#endif
+      if (timer_create (CLOCK_MONOTONIC, &ev, &t) != 0)
+        return FALSE;
+      tid = gettid ();
+    }
+  *timer = t;
+  return TRUE;
+}
+
+void
+md_index_wait_bound (MdIndex *idx, guint ms)
+{
+  timer_t timer;
+  lock_expired = 0;
+  if (!lock_timer_ready (&timer))
+    return;
+  ms = MAX (ms, 1);   /* 0 would disarm */
+  struct itimerspec at = { .it_value = { ms / 1000, (ms % 1000) * 1000000L } };
+  timer_settime (timer, 0, &at, NULL);
+}
+
+void
+md_index_wait_done (MdIndex *idx)
+{
+  timer_t timer;
+  struct itimerspec off = { 0 };
+  if (lock_timer_ready (&timer))
+    timer_settime (timer, 0, &off, NULL);
+}
+
 gboolean
 md_index_fetch (MdIndex *idx, const GString *key, GBytes **value,
                 GError **error)
 {
   errno = 0;
+  md_index_wait_bound (idx, idx->lock_timeout_ms);
   TDB_DATA d = tdb_fetch (idx->tdb, md_key_data (key));
+  md_index_wait_done (idx);
   *value = NULL;
   if (d.dptr != NULL)
     *value = g_bytes_new_with_free_func (d.dptr, d.dsize, free, d.dptr);
@@ -102,8 +185,11 @@ md_index_store (MdIndex *idx, const GString *key, const void *data, gsize len,
                 GError **error)
 {
   errno = 0;
-  if (tdb_store (idx->tdb, md_key_data (key),
-                 (TDB_DATA) { (unsigned char *) data, len }, TDB_REPLACE) == 0)
+  md_index_wait_bound (idx, idx->lock_timeout_ms);
+  int rc = tdb_store (idx->tdb, md_key_data (key),
+                      (TDB_DATA) { (unsigned char *) data, len }, TDB_REPLACE);
+  md_index_wait_done (idx);
+  if (rc == 0)
     return TRUE;
   md_index_set_error (idx, errno, "cannot write index", error);
   return FALSE;
@@ -114,7 +200,10 @@ append_bytes (MdIndex *idx, TDB_DATA key, const void *data, gsize len,
               GError **error)
 {
   errno = 0;
-  if (tdb_append (idx->tdb, key, (TDB_DATA) { (unsigned char *) data, len }) == 0)
+  md_index_wait_bound (idx, idx->lock_timeout_ms);
+  int rc = tdb_append (idx->tdb, key, (TDB_DATA) { (unsigned char *) data, len });
+  md_index_wait_done (idx);
+  if (rc == 0)
     return TRUE;
   md_index_set_error (idx, errno, "cannot write index", error);
   return FALSE;
@@ -246,7 +335,12 @@ transaction_start (MdIndex *idx, GError **error)
   for (;;)
     {
       errno = 0;
-      if (tdb_transaction_start_nonblock (idx->tdb) == 0)
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      md_index_wait_bound (idx, CLAMP (left_ms, 1, G_MAXUINT));
+      int rc = tdb_transaction_start_nonblock (idx->tdb);
+      int err = errno;
+      md_index_wait_done (idx);
+      if (rc == 0)
         {
           if (is_current (idx))
             return TRUE;
@@ -261,7 +355,6 @@ transaction_start (MdIndex *idx, GError **error)
             }
           continue;
         }
-      int err = errno;
       if (tdb_error (idx->tdb) != TDB_ERR_NOLOCK)
         {
           md_index_set_error (idx, err, "cannot lock index", error);
@@ -331,7 +424,10 @@ transaction_commit (MdIndex *idx, GError **error)
       return FALSE;
     }
   errno = 0;
-  if (tdb_transaction_commit (idx->tdb) == 0)
+  md_index_wait_bound (idx, idx->lock_timeout_ms);
+  int rc = tdb_transaction_commit (idx->tdb);
+  md_index_wait_done (idx);
+  if (rc == 0)
     return TRUE;
   /* A failed commit has already cancelled the transaction. */
   md_index_set_error (idx, errno, "cannot commit to index", error);
@@ -412,7 +508,9 @@ write_format (MdIndex *idx, gpointer data, GError **error)
 static gboolean
 index_is_empty (MdIndex *idx)
 {
+  md_index_wait_bound (idx, idx->lock_timeout_ms);
   TDB_DATA first = tdb_firstkey (idx->tdb);
+  md_index_wait_done (idx);
   free (first.dptr);
   return first.dptr == NULL;
 }
@@ -533,7 +631,10 @@ open_tdb (MdIndex *idx, gboolean *created, GPtrArray *new_dirs, GError **error)
   if (idx->tdb == NULL && !writer && (errno == EACCES || errno == EROFS))
     idx->tdb = tdb_open_with (idx, O_RDONLY);
   if (idx->tdb != NULL)
-    return TRUE;
+    {
+      tdb_setalarm_sigptr (idx->tdb, &lock_expired);
+      return TRUE;
+    }
   int err = errno;
   MdErrorCode code = err == ENOENT && !writer
     ? MD_ERROR_NOT_FOUND : md_error_code_from_errno (err);

@@ -13,7 +13,7 @@
 
 #define MSGID_MAX_LEN 512     /* longer is not an id but an attack or a bug */
 #define MSGID_LIST_MAX 200    /* ids kept from one References header */
-#define MSGID_SCAN_MAX 10000  /* ids looked at before we stop scanning */
+#define MSGID_SCAN_MAX 10000  /* ids held at once while scanning References */
 
 static gboolean
 msgid_char_ok (guchar c)
@@ -44,7 +44,8 @@ normalise_inner (const char *s, gsize len)
   return id;
 }
 
-static void scan_ids (const char *raw, GPtrArray *found, gboolean need_at, guint max);
+static void scan_ids (const char *raw, GPtrArray *found, gboolean need_at, guint max,
+                      gboolean keep_newest);
 
 char *
 md_msgid_normalise (const char *raw)
@@ -53,7 +54,7 @@ md_msgid_normalise (const char *raw)
     return NULL;
   g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   /* a Message-ID header holds one id, and a bare one needs no '@' */
-  scan_ids (raw, ids, FALSE, 1);
+  scan_ids (raw, ids, FALSE, 1, FALSE);
   return ids->len > 0 ? g_strdup (ids->pdata[0]) : NULL;
 }
 
@@ -126,16 +127,21 @@ take_bracketed (const char *p, GPtrArray *found, const char **close)
   return *close + 1;
 }
 
-/* Scans RAW into FOUND (all ids, in order, up to MSGID_SCAN_MAX). */
+/* Scans RAW into FOUND (its ids, in order): the first MAX; with
+ * KEEP_NEWEST the first and the last MAX / 2 at least, never more than
+ * MAX at a time, for a References chain of any length. */
 static void
-scan_ids (const char *raw, GPtrArray *found, gboolean need_at, guint max)
+scan_ids (const char *raw, GPtrArray *found, gboolean need_at, guint max,
+          gboolean keep_newest)
 {
   gboolean brackets = strchr (raw, '<') != NULL;
   const char *p = raw;
   const char *close = raw;   /* stale: take_bracketed() searches */
 
-  while (*p && found->len < max)
+  while (*p && (keep_newest || found->len < max))
     {
+      if (keep_newest && found->len >= max)
+        g_ptr_array_remove_range (found, 1, max / 2);
       if (*p == '(' || *p == '"')
         p = skip_comment (p);
       else if (*p == '<')
@@ -160,7 +166,7 @@ md_msgid_parse_list (const char *raw, GPtrArray *out)
   g_autoptr (GPtrArray) uniq = g_ptr_array_new ();
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  scan_ids (raw, found, TRUE, MSGID_SCAN_MAX);
+  scan_ids (raw, found, TRUE, MSGID_SCAN_MAX, TRUE);
   for (guint i = 0; i < found->len; i++)
     if (g_hash_table_add (seen, found->pdata[i]) && !has_id (out, found->pdata[i]))
       g_ptr_array_add (uniq, found->pdata[i]);

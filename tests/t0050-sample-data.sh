@@ -15,4 +15,4 @@ strangers=$(grep -Eo '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+' "$MBOX" \
   | sort -u)
 is "$strangers" '' 'no address outside example.org/.com/.net and the robots'
 is "$(grep -c '^>From \|^>>From ' "$MBOX")" 2 'mboxrd From-quoting in bodies'
-is "$(find "$DATA/hostile" -type f | wc -l)" 6 'six hostile messages'
+is "$(find "$DATA/hostile" -type f | wc -l)" 7 'seven hostile messages'

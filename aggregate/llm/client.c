@@ -231,6 +231,14 @@ read_answer (JsonObject *top, char **content, char **why)
       !JSON_NODE_HOLDS_NULL (json_object_get_member (msg, "content")))
     return *why = g_strdup ("malformed answer: content is not a string"), END_BAD_ANSWER;
   answer = strip_thinking (text ? text : "");
+  /* JSON may escape a lone surrogate ("\ud800"), which json-glib turns
+   * into bytes that are not UTF-8: what follows needs text. */
+  if (!g_utf8_validate (answer, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (answer, -1);
+      g_free (answer);
+      answer = valid;
+    }
   if (!*answer)
     return *why = g_strdup ("empty answer"), END_BAD_ANSWER;
   *content = g_steal_pointer (&answer);

@@ -397,7 +397,10 @@ check_sentence (const Check *c, const char *s, char **why)
   for (guint i = 0; i < all->len; i++)
     add_number (c->r->cited, g_array_index (all, guint, i));
   mark = mark_string (tail);
-  return g_strdup_printf ("%s %s", body, mark);
+  /* In the canonical text a line "## ..." is a section head: a sentence
+   * that starts with the model's own heading marks loses them, or it
+   * would read back as a head and hide the sentences after it. */
+  return g_strdup_printf ("%s %s", body + strspn (body, "# "), mark);
 }
 
 /* ---- the answer ---- */
@@ -450,7 +453,9 @@ MdCiteResult *
 md_cite_check (const char *answer, MdCiteLookup lookup, gpointer data)
 {
   MdCiteResult *r = g_new0 (MdCiteResult, 1);
-  g_auto (GStrv) lines = g_strsplit (answer ? answer : "", "\n", -1);
+  /* Text for GRegex and the report, whatever the server sent. */
+  g_autofree char *valid = g_utf8_make_valid (answer ? answer : "", -1);
+  g_auto (GStrv) lines = g_strsplit (valid, "\n", -1);
   GPtrArray *sections[MD_CITE_N_SECTIONS];
   Check c = { lookup, data, r };
   int current = MD_CITE_WEEK;   /* an answer without heads is this week's news */

@@ -333,7 +333,7 @@ static void
 series_answers (Summary *s, const MdRecord *cover)
 {
   g_autofree char *log = md_excerpt_changes (cover->body, s->t->series.version_str,
-                                             0, G_MAXSIZE);
+                                             0, 0);   /* all of it */
   g_autoptr (GPtrArray) named = g_ptr_array_new (), unnamed = g_ptr_array_new ();
   g_autofree char *prev = NULL, *names = NULL, *line = NULL, *tail = NULL;
 

@@ -113,6 +113,22 @@ test_injection (void)
   g_assert_true (g_str_has_prefix (md, "- **What the series is**:\n  - The series batches"));
 }
 
+/* A sentence that starts with heading marks is kept as a sentence: it
+ * must not read back as a section head and hide the ones after it
+ * (found by fuzz-cite). */
+static void
+test_sentence_like_a_head (void)
+{
+  g_autoptr (MdCiteResult) r = check ("## Alice batches the invalidation [1].\n"
+                                      "Bob points at the leaf level [2].\n");
+  g_autoptr (GArray) again = md_cite_numbers (r->text);
+
+  g_assert_cmpuint (r->kept, ==, 2);
+  g_assert_cmpuint (again->len, ==, 2);
+  g_assert_cmpuint (g_array_index (again, guint, 1), ==, 2);
+  g_assert_null (strstr (r->text, "\n## Alice"));
+}
+
 static char *
 url (guint n, gpointer data)
 {
@@ -162,6 +178,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cite/quotes", test_quotes);
   g_test_add_func ("/cite/sentences", test_sentences);
   g_test_add_func ("/cite/injection", test_injection);
+  g_test_add_func ("/cite/sentence-like-a-head", test_sentence_like_a_head);
   g_test_add_func ("/cite/render", test_render);
   g_test_add_func ("/cite/renumber", test_renumber);
   return g_test_run ();

@@ -68,19 +68,30 @@ test_list (void)
   g_assert_cmpstr (broken->pdata[1], ==, "e@f");
 }
 
-/* A References chain longer than the bound keeps its root and the newest. */
+/* A References chain of N ids, longer than the bound, keeps its root
+ * and the newest 199: also past the ids held at once while scanning
+ * (100,000), not the ids where scanning would have stopped. */
+static void
+check_list_bounded (int n)
+{
+  GString *s = g_string_new (NULL);
+  for (int i = 0; i < n; i++)
+    g_string_append_printf (s, "<id%d@x>\n ", i);
+  g_autoptr (GPtrArray) a = parse (s->str);
+  g_string_free (s, TRUE);
+  g_autofree char *second = g_strdup_printf ("id%d@x", n - 199);
+  g_autofree char *last = g_strdup_printf ("id%d@x", n - 1);
+  g_assert_cmpuint (a->len, ==, 200);
+  g_assert_cmpstr (a->pdata[0], ==, "id0@x");
+  g_assert_cmpstr (a->pdata[1], ==, second);
+  g_assert_cmpstr (a->pdata[199], ==, last);
+}
+
 static void
 test_list_bounded (void)
 {
-  GString *s = g_string_new (NULL);
-  for (int i = 0; i < 1000; i++)
-    g_string_append_printf (s, "<id%d@x> ", i);
-  g_autoptr (GPtrArray) a = parse (s->str);
-  g_string_free (s, TRUE);
-  g_assert_cmpuint (a->len, ==, 200);
-  g_assert_cmpstr (a->pdata[0], ==, "id0@x");
-  g_assert_cmpstr (a->pdata[1], ==, "id801@x");
-  g_assert_cmpstr (a->pdata[199], ==, "id999@x");
+  check_list_bounded (1000);
+  check_list_bounded (100000);
 }
 
 static void
