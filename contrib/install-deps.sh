@@ -14,7 +14,9 @@ BUILD="build-essential pkg-config xz-utils
   libgpgme-dev libassuan-dev libunistring-dev libselinux1-dev libxml2-dev"
 TEST="procmail chromium fonts-wqy-microhei fonts-noto-color-emoji python3 python3-aiosmtpd
   shellcheck inotify-tools procps groff-base time clang valgrind
-  postfix sasl2-bin libsasl2-modules openssl"
+  postfix sasl2-bin libsasl2-modules openssl
+  dovecot-core dovecot-imapd dovecot-pop3d dovecot-sieve fetchmail getmail6
+  systemd python3-croniter"
 BENCH="notmuch maildir-utils hyperfine"
 
 want="$BUILD $TEST"
