@@ -372,16 +372,15 @@ store_history (const char *path, GHashTable *store)
 }
 
 static void
-print_usage (const MdLlmSummaryRun *run)
+print_usage (MdLlmSummaryRun *run)
 {
-  const MdLlmUsage *u = &run->usage;
+  g_autofree char *usage = NULL;
 
-  g_printerr ("%s: model: %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT
-              " prompt tokens, %" G_GUINT64_FORMAT " completion tokens, %"
-              G_GUINT64_FORMAT " retries, %u fallbacks; %u of %u threads summarised"
-              " (%u from earlier runs), %u sentences dropped\n", PROG,
-              u->requests, u->prompt_tokens, u->completion_tokens, u->retries,
-              run->fallbacks, run->summarised, run->threads, run->reused, run->dropped);
+  run->usage.fallbacks = run->fallbacks;
+  usage = md_llm_usage_format (&run->usage);
+  g_printerr ("%s: %s; %u of %u threads summarised (%u from earlier runs),"
+              " %u sentences dropped\n", PROG, usage,
+              run->summarised, run->threads, run->reused, run->dropped);
   if (run->fallbacks)
     g_printerr ("%s: %u thread summaries fell back to the built-in summariser"
                 " (marked in the report); the report is complete\n", PROG, run->fallbacks);

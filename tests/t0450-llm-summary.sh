@@ -72,7 +72,7 @@ agg () {
 agg -o "$TMP/report.md" 2> "$TMP/err1"
 is "$?" 0 'a run with failing answers exits 0'
 ok 'stderr says summaries fell back' grep -q 'fell back to the built-in summariser' "$TMP/err1"
-ok 'stderr has the usage summary' grep -q 'model: [0-9]* requests, [0-9]* prompt tokens' "$TMP/err1"
+ok 'stderr has the usage summary' grep -q 'model: [0-9]* requests, [0-9]* prompt + [0-9]* completion tokens, [0-9]* retries, [0-9]* fallbacks' "$TMP/err1"
 cp "$TMP/log" "$TMP/log1"
 n1=$(wc -l < "$TMP/log1")
 

@@ -190,6 +190,25 @@ put_thread (Out *o, const MdThread *t)
     }
 }
 
+/* ---- needs attention ---- */
+
+static void
+put_attention (Out *o, const MdWeek *w)
+{
+  putf (o, "\nneeds attention: %u\n", w->attention ? w->attention->len : 0);
+  for (guint i = 0; w->attention && i < w->attention->len; i++)
+    {
+      const MdAttention *a = w->attention->pdata[i];
+      putf (o, "  %-8s %3u d  ", md_attention_reason (a->kind), a->days);
+      put (o, a->posting->subject);
+      g_string_append (o->out, " (");
+      put_person (o, a->posting->from_name, a->posting->from_email);
+      g_string_append (o->out, ", since ");
+      put_time (o, a->since);
+      g_string_append (o->out, ")\n");
+    }
+}
+
 static void
 put_threads (Out *o, const MdWeek *w)
 {
@@ -282,6 +301,7 @@ md_text_render (const MdWeek *week, GTimeZone *tz)
   Out o = { g_string_new (NULL), tz ? tz : utc };
 
   put_head (&o, week);
+  put_attention (&o, week);
   put_threads (&o, week);
   put_people (&o, week);
   put_reviewers (&o, week);

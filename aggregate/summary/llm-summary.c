@@ -442,21 +442,13 @@ merge_requests (Run *r, GPtrArray *reqs, GError **error)
 
 /* ---- running ---- */
 
-static void
-progress (guint done, guint total, const MdLlmUsage *u, gpointer data)
-{
-  g_printerr ("\rsummarising: %u/%u requests, %" G_GUINT64_FORMAT " tokens%s",
-              done, total, u->prompt_tokens + u->completion_tokens,
-              done == total ? "\n" : "");
-}
-
 static gboolean
 send (Run *r, GPtrArray *reqs, GError **error)
 {
   if (reqs->len == 0)
     return TRUE;
   if (!md_llm_run (r->o->cfg, reqs, &r->run->usage,
-                   r->o->progress ? progress : NULL, NULL, error))
+                   r->o->progress ? md_llm_progress_tty : NULL, NULL, error))
     return FALSE;
   answers (r, reqs);
   return TRUE;

@@ -54,8 +54,12 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_autofree char *answer = fuzz_cstring (data, size);
   g_auto (GStrv) lines = g_strsplit (answer, "\n", N_MESSAGES + 1);
   Messages m = { { NULL } };
+  gboolean ended = FALSE;
   for (guint i = 0; i < N_MESSAGES; i++)
-    m.text[i + 1] = lines[i] ? lines[i] : "";
+    {
+      ended |= lines[i] == NULL;   /* past the array's end: "" */
+      m.text[i + 1] = ended ? "" : lines[i];
+    }
 
   g_autoptr (MdCiteResult) r = md_cite_check (answer, lookup, &m);
   FUZZ_CHECK (r != NULL, "no result");

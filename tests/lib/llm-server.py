@@ -312,6 +312,10 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle
+    # holds the body back until the client's delayed ACK (40 ms) on every
+    # kept-alive request, which the benchmark would count as ours.
+    disable_nagle_algorithm = True
     server_version = 'mldigest-llm-test/1'
 
     def log_message(self, fmt, *args):
