@@ -29,7 +29,6 @@ struct _MdIndex {
                            * GBytes key -> GString entries */
   char *tdb_log;          /* TDB's last error message: the reason when errno has none */
   guint64 max_size;       /* md_index_set_max_size(), 0: none */
-  guint64 size_at_start;  /* the file's size when the transaction started */
 };
 
 /* Keys.  Each returns a new GString whose bytes (without a terminating

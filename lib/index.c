@@ -343,10 +343,7 @@ transaction_start (MdIndex *idx, GError **error)
       if (rc == 0)
         {
           if (is_current (idx))
-            {
-              idx->size_at_start = tdb_map_size (idx->tdb);
-              return TRUE;
-            }
+            return TRUE;
           /* replaced by --expire: write to the file that is there now */
           tdb_transaction_cancel (idx->tdb);
           if (++reopened > MAX_REOPEN || !reopen (idx, error))
@@ -383,18 +380,21 @@ transaction_start (MdIndex *idx, GError **error)
  * is no longer last, TDB puts a new one at the end of the file, sized as
  * tdb_expand_adjust() does: a quarter of the file more (a tenth above
  * 100 MiB), or a hundred times the area's size, which for one message
- * (under 100 KiB) is at most 10 MiB.  Counting the larger keeps the file
- * under max_size after the commit, not only before it; a batch that
- * rewrites more than 100 KiB of old data may pass it by twice that. */
+ * (under 100 KiB) is at most 10 MiB, rounded up to a page.  Counting the
+ * larger keeps the file under max_size after the commit, not only before
+ * it; a batch that rewrites more than 100 KiB of old data may pass it by
+ * twice that.  This holds for a transaction that did not grow the file
+ * too: a file compacted by --expire has free room but no recovery area
+ * yet, so its first small message put one of 100 times its size past the
+ * limit.  Whether the old area still fits is not known before the commit,
+ * so the room is always kept free. */
 static guint64
 size_after_commit (MdIndex *idx)
 {
   guint64 size = tdb_map_size (idx->tdb);
   guint64 slack = size / (size > (100u << 20) ? 10 : 4);
 
-  if (size <= idx->size_at_start)
-    return size;
-  return size + MAX (slack, 10u << 20);
+  return size + MAX (slack, 10u << 20) + (guint64) getpagesize ();
 }
 
 /* A store that would take the file past max_size is refused here, before

@@ -59,12 +59,17 @@ if command -v procmail >/dev/null 2>&1; then
   }
   mkdir -p "$TMP/mail"
   rc_for "$C/procmailrc" >"$TMP/rc-copy"
-  message '<p1@example.org>' | procmail -m "$TMP/rc-copy"
+  # procmail does not wait for a :0 c pipe (no `w`): the filter may still
+  # be running when procmail exits, so wait for its line in fed.log.  p2
+  # goes first: had it been fed, its filter would have started before
+  # p1's, so once p1 is logged a wrong p2 line is there too.
   message '<p2@example.org>' '<kvm.vger.example.org>' | procmail -m "$TMP/rc-copy"
-  # procmail forks the :0 c copy and does not wait for it: wait (10 s at
-  # most) for the filter it ran for p1.
+  message '<p1@example.org>' | procmail -m "$TMP/rc-copy"
   i=0
-  while [ "$(fed_count '<p1@example.org>')" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  while [ "$(fed_count '<p1@example.org>')" != 1 ] && [ $i -lt 50 ]; do
+    sleep 0.2
+    i=$((i + 1))
+  done
   is "$(cat "$TMP/mail/inbox/new/"* | grep -c '^Message-ID:')" 2 'procmail :0 c delivers every message'
   is "$(fed_count '<p1@example.org>') $(fed_count '<p2@example.org>')" '1 0' \
     'procmail :0 c feeds only kvmarm mail to the filter'
