@@ -43,14 +43,8 @@ cat > "$TMP/script.json" <<'JSON'
      "content": "# HACKED\n{sentences}\n<script>alert(2)</script> [1]"}},
  "default": {"kind": "answer"}}
 JSON
-"$PY" "$TOP/tests/lib/llm-server.py" --port-file "$TMP/port" --log "$TMP/log" \
-  --script "$TMP/script.json" &
-SERVER=$!
-stop_server () { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
-at_exit stop_server
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$TMP/port" ] || { echo "Bail out! the test server did not start"; exit 1; }
+. "$TOP/tests/lib/llm.sh"
+llm_server_start --script "$TMP/script.json"
 
 KEY=sk-test-0450-secret
 export MLDIGEST_TEST_KEY=$KEY
@@ -106,17 +100,13 @@ is "$?" 0 'a run after a new message exits 0'
 tail -n +$((n2 + 1)) "$TMP/log" > "$TMP/log3"
 
 tail -n +$((n1 + 1)) "$TMP/log" | head -n $((n2 - n1)) > "$TMP/log2"
-stop_server
+llm_server_stop
 
 # The server behaves now: the fallbacks are asked again and stand; then
 # a run over the same week asks nothing at all.
 echo '{"default": {"kind": "answer"}}' > "$TMP/script.json"
 rm -f "$TMP/port"
-"$PY" "$TOP/tests/lib/llm-server.py" --port-file "$TMP/port" --log "$TMP/log4" \
-  --script "$TMP/script.json" &
-SERVER=$!
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+LLM_LOG=$TMP/log4 llm_server_start --script "$TMP/script.json"
 sed -i "s|^url = .*|url = http://127.0.0.1:$(cat "$TMP/port")/v1|" "$TMP/config"
 # the same "now" for both: the report says when it was generated
 MLDIGEST_NOW=2026-11-20T00:00:00Z agg -o "$TMP/report4.md" 2> "$TMP/err4"
@@ -131,7 +121,7 @@ n5=$(wc -l < "$TMP/log4")
 agg --lang en -o "$TMP/report6.md" 2> "$TMP/err6"
 ok 'a summary in another language is asked for again' test "$(wc -l < "$TMP/log4")" -gt "$n5"
 ok 'in that language' grep -q '\*\*New this week\*\*' "$TMP/report6.md"
-stop_server
+llm_server_stop
 
 "$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
 import json, re, sys

@@ -16,13 +16,8 @@ xz -dc "$ARCHIVE" > "$TMP/archive.mbox"
 "$FILTER" --mbox "$TMP/archive.mbox" --list kvmarm >/dev/null || { echo "Bail out! import failed"; exit 1; }
 rm -f "$TMP/archive.mbox"
 
-"$PY" "$TOP/tests/lib/llm-server.py" --port-file "$TMP/port" --log "$TMP/log" &
-SERVER=$!
-stop_server () { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
-at_exit stop_server
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$TMP/port" ] || { echo "Bail out! the test server did not start"; exit 1; }
+. "$TOP/tests/lib/llm.sh"
+llm_server_start
 
 KEY=sk-test-0460-secret
 export MLDIGEST_TEST_KEY=$KEY
@@ -44,7 +39,7 @@ n1=$(wc -l < "$TMP/log")
 agg -o "$TMP/week.md" 2> "$TMP/err2"
 is "$?" 0 'the report again (exit 0)'
 is "$(wc -l < "$TMP/log")" "$n1" 'a second run over the same week makes no request'
-stop_server
+llm_server_stop
 diag "$(cat "$TMP/err1")"
 
 "$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
