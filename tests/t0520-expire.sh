@@ -80,9 +80,10 @@ is "$(wc -l <"$TMP/recorded" | tr -d ' ')" 180 'every message was recorded in th
 keys | sed -n 's/^m://p' | sort >"$TMP/have"
 is "$(comm -23 "$TMP/recorded" "$TMP/have" | wc -l | tr -d ' ')" 0 'no recorded message is missing from the index'
 diag "filter exits: $(cat "$TMP"/rcs.* | sort | uniq -c | tr -s ' \n' ' ')"
-ok 'the first expiry removed the old mail' sh -c "head -n 1 '$TMP/expire.out' | grep -q ': 1500 of 15[0-9]* messages removed'"
+# the deliverers may record any number before the first expiry gets the lock
+ok 'the first expiry removed the old mail' sh -c "head -n 1 '$TMP/expire.out' | grep -q ': 1500 of 1[5-6][0-9][0-9] messages removed'"
 first=$(head -n 1 "$TMP/expire.out" | sed 's/.*removed; //; s/ bytes$//')
-diag "first expiry: $first bytes"
+diag "first expiry: $(head -n 1 "$TMP/expire.out" | sed 's/^[^:]*: //')"
 ok '... and gave the space back' test "${first##* }" -lt "$((before / 10))"
 
 # ---- what is left (after one more expiry, with no one delivering)
