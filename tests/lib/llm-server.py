@@ -20,6 +20,8 @@ Request log (--log)
     flushed) before the answer is sent, so a client that has its answer
     finds its request in the log:
       "n"          1, 2, ... in order of arrival
+      "port"       the client's port: requests on one kept-alive
+                   connection share it
       "method", "path"
       "headers"    {name: value} as received (names as the client sent them)
       "body"       the request body parsed as JSON, or null
@@ -352,6 +354,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get('Content-Length') or 0)
         raw = self.rfile.read(length).decode('utf-8', 'replace')
         entry = {'n': n, 'method': 'POST', 'path': self.path,
+                 'port': self.client_address[1],
                  'headers': dict(self.headers.items())}
         try:
             body = json.loads(raw)
@@ -382,6 +385,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send(status, headers, payload)
 
 
+class Server(ThreadingHTTPServer):
+    # The listen backlog is taken when the socket is bound, in the
+    # constructor: set after it, it would stay socketserver's 5, and the
+    # connections a client opens at once beyond it would wait for a SYN
+    # retry (1 s), which the benchmark would count as the client's.
+    request_queue_size = 64
+    daemon_threads = True
+
+
 def write_port(path, port):
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
@@ -403,9 +415,7 @@ def main():
     if args.script:
         with open(args.script, encoding='utf-8') as f:
             data = json.load(f)
-    server = ThreadingHTTPServer((args.host, 0), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 64
+    server = Server((args.host, 0), Handler)
     server.state = State(Script(data), args.log, args.latency)
 
     def stop(signum, frame):
