@@ -1,12 +1,15 @@
 /* client.c - chat completions over libcurl's multi interface.
  *
- * One loop drives every request of a batch: requests wait in a queue,
- * each with the time it may start (now, or after its backoff); while
- * fewer than `concurrency` transfers are in flight the first ready one
- * starts; curl_multi_poll() sleeps until a transfer moves or the next
- * backoff ends.  A finished attempt is classified once (see attempt_end)
- * into done, retried later, or failed.  Nothing here knows about
- * threads or prompts; see client.h for the policy.
+ * One loop drives every request of a run: requests wait in a queue by
+ * priority, each with the time it may start (now, or after its backoff);
+ * while fewer than `concurrency` transfers are in flight the first ready
+ * one starts; curl_multi_poll() sleeps until a transfer moves or the
+ * next backoff ends, and not at all while the caller still has requests
+ * to prepare (MdLlmFeed.more).  A finished attempt is classified once
+ * (see attempt_end) into done, retried later, or failed; a transfer that
+ * ends frees its slot for the next request before the loop waits again.
+ * Nothing here knows about threads or prompts; see client.h for the
+ * policy.
  */
 #include <string.h>
 #include <time.h>
@@ -39,15 +42,17 @@ typedef struct {
   CURLM *multi;
   struct curl_slist *headers;        /* shared by every transfer */
   char *endpoint;
-  GQueue waiting;                    /* Job*, not in flight */
+  GQueue waiting;                    /* Job*, not in flight: retries, then by priority */
+  GPtrArray *jobs;                   /* Job*, owned: every request of the run */
+  const MdLlmFeed *feed;
+  gboolean feeding;                  /* feed->more may give more */
+  GError *error;                     /* a feed callback's, stops the run */
   guint concurrency;                 /* cfg's, at least 1 */
   guint in_flight, done, total;
   gint64 hold_until;                 /* monotonic µs: no attempt starts before */
   guint down_streak;                 /* requests given up on transient errors in a row */
   char *down_reason;                 /* the last one's reason */
   MdLlmUsage *usage;
-  MdLlmProgress progress;
-  gpointer progress_data;
   GRand *rand;
 } Run;
 
@@ -398,9 +403,14 @@ scrub (const MdLlmConfig *cfg, char *text)
   return g_strjoinv ("[api key]", parts);
 }
 
+static void enqueue_all (Run *run, GPtrArray *reqs);
+
+/* The caller hears of the end and may add requests that follow from it. */
 static void
 job_end (Run *run, Job *job, MdLlmStatus status, char *reason)
 {
+  const MdLlmFeed *feed = run->feed;
+
   job->ended = TRUE;
   job->req->status = status;
   job->req->reason = scrub (run->cfg, reason);
@@ -409,8 +419,13 @@ job_end (Run *run, Job *job, MdLlmStatus status, char *reason)
   else if (status == MD_LLM_SKIPPED)
     run->usage->skipped++;
   run->done++;
-  if (run->progress)
-    run->progress (run->done, run->total, run->usage, run->progress_data);
+  if (feed && feed->ended && !run->error) {
+    g_autoptr (GPtrArray) more = g_ptr_array_new ();
+    if (feed->ended (job->req, more, feed->data, &run->error))
+      enqueue_all (run, more);
+  }
+  if (feed && feed->progress)
+    feed->progress (run->done, run->total, run->usage, feed->progress_data);
 }
 
 /* Exponential backoff with equal jitter, or the server's Retry-After
@@ -554,11 +569,13 @@ start_ready (Run *run, GError **error)
   return next == G_MAXINT64 ? -1 : MAX (next - now, 0);
 }
 
-static void
+/* The transfers that ended, classified; how many. */
+static guint
 collect_done (Run *run)
 {
   CURLMsg *m;
   int left;
+  guint n = 0;
 
   while ((m = curl_multi_info_read (run->multi, &left))) {
     Job *job = NULL;
@@ -566,29 +583,70 @@ collect_done (Run *run)
       continue;
     curl_easy_getinfo (m->easy_handle, CURLINFO_PRIVATE, (char **) &job);
     attempt_end (run, job, m->data.result);
+    n++;
   }
+  return n;
 }
 
+/* One call of feed->more: what it gives joins the queue. */
+static gboolean
+feed_more (Run *run, GError **error)
+{
+  g_autoptr (GPtrArray) more = g_ptr_array_new ();
+  gboolean done = FALSE;
+
+  if (!run->feeding)
+    return TRUE;
+  if (!run->feed->more (more, &done, run->feed->data, error))
+    return FALSE;
+  run->feeding = !done;
+  enqueue_all (run, more);
+  return TRUE;
+}
+
+/* A feed callback's error, moved to ERROR: FALSE when there is one. */
+static gboolean
+run_ok (Run *run, GError **error)
+{
+  if (!run->error)
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&run->error));
+  return FALSE;
+}
+
+/* Start what may start, prepare one more step of requests while the
+ * caller has some, move the transfers, and wait only when nothing else
+ * can be done: a transfer that ends is followed at once by the next
+ * request (no poll in between), and no wait while requests are still
+ * being prepared. */
 static gboolean
 run_loop (Run *run, GError **error)
 {
   for (;;) {
-    int running;
+    int running, ms;
     gint64 wait_us = start_ready (run, error);
-    if (wait_us == -2)
+    if (wait_us == -2 || !run_ok (run, error))
       return FALSE;
-    if (run->in_flight == 0 && g_queue_is_empty (&run->waiting))
-      return TRUE;
+    if (run->feeding) {
+      if (!feed_more (run, error))
+        return FALSE;
+      if ((wait_us = start_ready (run, error)) == -2 || !run_ok (run, error))
+        return FALSE;
+    }
     if (run->in_flight == 0) {
-      g_usleep ((gulong) wait_us);
+      if (g_queue_is_empty (&run->waiting) && !run->feeding)
+        return TRUE;
+      if (!run->feeding && wait_us > 0)
+        g_usleep ((gulong) wait_us);
       continue;
     }
     curl_multi_perform (run->multi, &running);
-    collect_done (run);
-    if (run->in_flight > 0) {
-      int ms = wait_us < 0 ? POLL_MAX_MS : (int) MIN (wait_us / 1000 + 1, POLL_MAX_MS);
-      curl_multi_poll (run->multi, NULL, 0, ms, NULL);
-    }
+    if (collect_done (run) > 0)
+      continue;
+    if (!run_ok (run, error))
+      return FALSE;
+    ms = run->feeding ? 0 : wait_us < 0 ? POLL_MAX_MS : (int) MIN (wait_us / 1000 + 1, POLL_MAX_MS);
+    curl_multi_poll (run->multi, NULL, 0, ms, NULL);
   }
 }
 
@@ -646,14 +704,41 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* REQ into the queue: after the retries and every request of its
+ * priority or higher, before the rest. */
+static void
+enqueue (Run *run, MdLlmRequest *req)
+{
+  Job *job = job_new (run->cfg, req);
+  GList *l;
+
+  g_ptr_array_add (run->jobs, job);
+  run->total++;
+  for (l = run->waiting.head; l; l = l->next) {
+    const Job *w = l->data;
+    if (w->req->attempts == 0 && w->req->priority < req->priority)
+      break;
+  }
+  if (l)
+    g_queue_insert_before (&run->waiting, l, job);
+  else
+    g_queue_push_tail (&run->waiting, job);
+}
+
+static void
+enqueue_all (Run *run, GPtrArray *reqs)
+{
+  for (guint i = 0; i < reqs->len; i++)
+    enqueue (run, reqs->pdata[i]);
+}
+
 gboolean
 md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests, MdLlmUsage *usage,
-            MdLlmProgress progress, gpointer progress_data, GError **error)
+            const MdLlmFeed *feed, GError **error)
 {
   static GOnce once = G_ONCE_INIT;
-  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
-  Run run = { .cfg = cfg, .usage = usage, .progress = progress,
-              .progress_data = progress_data, .total = requests->len,
+  Run run = { .cfg = cfg, .usage = usage, .feed = feed,
+              .feeding = feed && feed->more,
               .concurrency = MAX (cfg->concurrency, 1) };
   gboolean ok;
 
@@ -661,17 +746,17 @@ md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests, MdLlmUsage *usage,
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot set up libcurl");
     return FALSE;
   }
+  /* One kept-alive connection per slot, for the whole run. */
+  curl_multi_setopt (run.multi, CURLMOPT_MAXCONNECTS, (long) run.concurrency);
   run.headers = make_headers (cfg);
   run.endpoint = g_strconcat (cfg->url, "/chat/completions", NULL);
   run.rand = g_rand_new ();
+  run.jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   g_queue_init (&run.waiting);
-  for (guint i = 0; i < requests->len; i++) {
-    g_ptr_array_add (jobs, job_new (cfg, requests->pdata[i]));
-    g_queue_push_tail (&run.waiting, jobs->pdata[i]);
-  }
+  enqueue_all (&run, requests);
   ok = run_loop (&run, error);
-  for (guint i = 0; i < jobs->len; i++) {
-    Job *job = jobs->pdata[i];
+  for (guint i = 0; i < run.jobs->len; i++) {
+    Job *job = run.jobs->pdata[i];
     if (job->easy) {
       curl_multi_remove_handle (run.multi, job->easy);
       curl_easy_cleanup (job->easy);
@@ -680,6 +765,8 @@ md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests, MdLlmUsage *usage,
       job->req->reason = g_strdup ("not sent: the client could not run");
   }
   g_queue_clear (&run.waiting);
+  g_ptr_array_unref (run.jobs);
+  g_clear_error (&run.error);
   curl_multi_cleanup (run.multi);
   free_headers (run.headers);
   g_free (run.endpoint);

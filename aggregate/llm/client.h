@@ -3,9 +3,11 @@
  *
  * The caller (summary/llm-summary.c) builds one request per thread (or
  * per part of a thread too big for one request) as a list of chat
- * messages, hands the whole batch to md_llm_run(), and reads one result
- * per request back.  The client knows nothing of threads or prompts; it
- * owns the HTTP side only:
+ * messages and hands them to md_llm_run(), at once or one after another
+ * while earlier ones run (MdLlmFeed.more); when a request ends the caller
+ * hears of it (MdLlmFeed.ended) and may add requests that follow from its
+ * answer (a thread's merge once its parts are answered).  The client
+ * knows nothing of threads or prompts; it owns the HTTP side only:
  *
  *   - POST {url}/chat/completions with {"model", "messages",
  *     "max_tokens", "temperature"} and nothing vendor-specific, at most
@@ -17,7 +19,10 @@
  *   - an answer that is empty, cut (finish_reason "length"), malformed
  *     JSON or a refusal is retried once, then reported as failed with
  *     its reason;
- *   - the server's "usage" summed over the run.
+ *   - the server's "usage" summed over the run;
+ *   - the pipe kept full: a slot that frees is given the next request at
+ *     once, the waiting request of highest priority first, over
+ *     connections kept alive for the whole run.
  *
  * Every field of the server's JSON is checked before use (style habit 7).
  *
@@ -93,6 +98,8 @@ typedef struct {
   /* in */
   GPtrArray *messages;     /* MdLlmMessage*, owned */
   gpointer user_data;      /* the caller's, untouched */
+  guint64 priority;        /* waiting requests start highest first (equal:
+                            * in the order given); retries before all */
   /* out */
   MdLlmStatus status;
   char *content;           /* the answer's text (status OK) */
@@ -116,16 +123,34 @@ typedef struct {
                             * touches it; md_llm_usage_print prints it) */
 } MdLlmUsage;
 
-/* Run every request of REQUESTS (MdLlmRequest*) to an end, at most
- * cfg->concurrency at once, filling their out fields and adding to
- * *USAGE.  PROGRESS (may be NULL) is called after each request ends.
- * Fails (FALSE) only when the client cannot run at all (libcurl could
- * not be set up); a request that fails is reported in its status. */
 typedef void (*MdLlmProgress) (guint done, guint total,
                                const MdLlmUsage *usage, gpointer data);
+
+/* What md_llm_run() asks of its caller while it runs; every member may
+ * be NULL.  Requests the callbacks append to OUT stay the caller's (it
+ * frees them after the run, as those it gave at first); they wait with
+ * the others by priority.  A callback that fails stops the run: the
+ * transfers in flight are dropped and md_llm_run() returns its error. */
+typedef struct {
+  /* The next requests, appended to OUT; *DONE set once there are no
+   * more.  Called again and again, between transfers' events, until
+   * *DONE: the caller prepares requests while earlier ones run. */
+  gboolean (*more) (GPtrArray *out, gboolean *done, gpointer data, GError **error);
+  /* REQ has ended (its out fields are final); requests that follow from
+   * its answer may be appended to OUT. */
+  gboolean (*ended) (MdLlmRequest *req, GPtrArray *out, gpointer data, GError **error);
+  gpointer data;
+  MdLlmProgress progress;  /* after each request ends */
+  gpointer progress_data;
+} MdLlmFeed;
+
+/* Run every request of REQUESTS (MdLlmRequest*) and every one FEED gives
+ * to an end, at most cfg->concurrency at once, filling their out fields
+ * and adding to *USAGE.  Fails (FALSE) when the client cannot run at all
+ * (libcurl could not be set up) or a FEED callback fails; a request
+ * that fails is reported in its status. */
 gboolean md_llm_run (const MdLlmConfig *cfg, GPtrArray *requests,
-                     MdLlmUsage *usage, MdLlmProgress progress,
-                     gpointer progress_data, GError **error);
+                     MdLlmUsage *usage, const MdLlmFeed *feed, GError **error);
 
 /* An MdLlmProgress for a terminal: when stderr is a tty, one line on
  * stderr rewritten in place ("summaries: 12/40 requests, 34567 tokens"),

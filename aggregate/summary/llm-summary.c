@@ -21,7 +21,10 @@ typedef struct {
   char *history_since;
   GArray *history_ns;       /* numbers the history cites: citable too */
   char *system;
-  GPtrArray *answers;       /* char*: each part's checked text (several parts) */
+  guint64 guess;            /* size_guess(): which input to build first */
+  GPtrArray *answers;       /* char*: each part's checked text by part,
+                             * NULL until answered (several parts) */
+  guint answered;           /* parts answered and checked */
   char *fail;               /* why the model's summary will not stand */
 } Job;
 
@@ -35,9 +38,23 @@ typedef struct {
   MdWeek *week;
   const MdLlmSummaryOptions *o;
   MdLlmSummaryRun *run;
-  GPtrArray *jobs;          /* Job* */
+  GPtrArray *jobs;          /* Job*, largest guess first */
+  guint built;              /* jobs whose input and requests are made */
   GPtrArray *refs;          /* Ref* */
+  GPtrArray *reqs;          /* MdLlmRequest*, owned: every request made */
 } Run;
+
+/* Request priorities (MdLlmRequest.priority): the class in the high
+ * bits, the request's size in bytes below.  A merge first: it finishes
+ * a thread whose parts are paid for (were the budget to run out, parts
+ * without their merge would be spent for nothing).  Then the parts of
+ * split threads, whose merge must follow them, then threads in one
+ * request; the larger first within a class.  That is
+ * longest-processing-time-first: the longest chains start first, so
+ * that the run does not end waiting on one started late. */
+#define PRIORITY_MERGE 3
+#define PRIORITY_PART 2
+#define PRIORITY_WHOLE 1
 
 static void
 job_free (gpointer p)
@@ -220,10 +237,13 @@ job_new (Run *r, MdThread *t, const MdHistory *h)
   return j;
 }
 
-static MdLlmRequest *
-request (Run *r, Job *j, int part, const char *user)
+/* A request for part PART of J (-1: the merge), into OUT and R's list. */
+static void
+request (Run *r, Job *j, int part, const char *user, GPtrArray *out)
 {
   Ref *ref = g_new0 (Ref, 1);
+  guint64 class = part < 0 ? PRIORITY_MERGE : j->in->parts->len > 1 ? PRIORITY_PART
+                                                                    : PRIORITY_WHOLE;
   MdLlmRequest *req;
 
   ref->job = j;
@@ -232,7 +252,9 @@ request (Run *r, Job *j, int part, const char *user)
   req = md_llm_request_new (ref);
   md_llm_request_add (req, "system", j->system);
   md_llm_request_add (req, "user", user);
-  return req;
+  req->priority = class << 40 | MIN (strlen (user), (gsize) 1 << 39);
+  g_ptr_array_add (r->reqs, req);
+  g_ptr_array_add (out, req);
 }
 
 static gboolean
@@ -254,14 +276,50 @@ part_requests (Run *r, Job *j, GPtrArray *reqs, GError **error)
       v.parts = j->in->parts->len;
       if ((user = md_prompt_render ("thread", &v, error)) == NULL)
         return FALSE;
-      g_ptr_array_add (reqs, request (r, j, p, user));
+      request (r, j, p, user, reqs);
     }
   return TRUE;
 }
 
-/* Requests for every thread that needs one, into REQS. */
+static guint64
+recs_size (GPtrArray *recs, guint64 cap)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; recs && i < recs->len; i++)
+    {
+      const MdRecord *rec = recs->pdata[i];
+      guint64 len = strlen (rec->commit_msg ? rec->commit_msg : rec->body ? rec->body : "")
+                    + (rec->diffstat ? strlen (rec->diffstat) : 0);
+      n += MIN (len, cap);
+    }
+  return n;
+}
+
+/* A cheap guess at the size of T's input, before it is built: the bytes
+ * of the text of the messages it may be given, each capped about as
+ * md_input_new() cuts a message (four bytes a token). */
+static guint64
+size_guess (const Run *r, const MdThread *t, gboolean has_history)
+{
+  guint64 cap = 4 * (guint64) MAX (r->o->cfg->context_tokens / 6, BUDGET_MIN);
+
+  return recs_size (t->messages, cap) + (has_history ? 0 : recs_size (t->earlier, cap))
+         + recs_size (t->previous_replies, cap);
+}
+
+static int
+by_guess (gconstpointer a, gconstpointer b)
+{
+  const Job *x = *(Job *const *) a, *y = *(Job *const *) b;
+  return x->guess < y->guess ? 1 : x->guess > y->guess ? -1 : 0;
+}
+
+/* A job for every thread that needs a request, the stored summary for
+ * the others; the jobs ordered by size_guess(), largest first, which is
+ * the order their inputs are built in (see more()). */
 static gboolean
-plan (Run *r, GPtrArray *reqs, GError **error)
+plan (Run *r, GError **error)
 {
   MdPromptVars sv = { .lang = r->o->lang, .list = r->week->list };
   g_autofree char *system = md_prompt_render ("system", &sv, error);
@@ -283,11 +341,30 @@ plan (Run *r, GPtrArray *reqs, GError **error)
         }
       j = job_new (r, t, h);
       j->system = g_strdup (system);
+      j->guess = size_guess (r, t, h != NULL);
+    }
+  g_ptr_array_sort (r->jobs, by_guess);      /* stable: ties in report order */
+  return TRUE;
+}
+
+/* MdLlmFeed.more: the next job's input and requests.  One job a call, so
+ * that the first requests are out while the other inputs are built. */
+static gboolean
+more (GPtrArray *out, gboolean *done, gpointer data, GError **error)
+{
+  Run *r = data;
+  Job *j;
+
+  if (r->built < r->jobs->len)
+    {
+      j = r->jobs->pdata[r->built++];
       if (!job_input (r, j, error))
         return FALSE;
-      if (j->fail == NULL && !part_requests (r, j, reqs, error))
+      g_ptr_array_set_size (j->answers, j->in->parts->len);
+      if (j->fail == NULL && !part_requests (r, j, out, error))
         return FALSE;
     }
+  *done = r->built == r->jobs->len;
   return TRUE;
 }
 
@@ -395,47 +472,51 @@ part_answer (Run *r, Job *j, int part, const char *answer)
                                  part + 1, j->in->parts->len);
       return;
     }
-  g_ptr_array_add (j->answers, g_strdup_printf ("(part %d)\n%s", part + 1, res->text));
+  g_free (j->answers->pdata[part]);
+  j->answers->pdata[part] = g_strdup_printf ("(part %d)\n%s", part + 1, res->text);
+  j->answered++;
 }
 
-static void
-answers (Run *r, GPtrArray *reqs)
-{
-  for (guint i = 0; i < reqs->len; i++)
-    {
-      MdLlmRequest *req = reqs->pdata[i];
-      Ref *ref = req->user_data;
-      Job *j = ref->job;
-      if (j->fail)
-        continue;
-      if (req->status != MD_LLM_OK)
-        j->fail = request_problem (req);
-      else if (ref->part < 0 || j->in->parts->len == 1)
-        finish (r, j, req->content);
-      else
-        part_answer (r, j, ref->part, req->content);
-    }
-}
-
+/* The request that merges J's parts' summaries, in part order, into OUT. */
 static gboolean
-merge_requests (Run *r, GPtrArray *reqs, GError **error)
+merge_request (Run *r, Job *j, GPtrArray *out, GError **error)
 {
-  for (guint i = 0; i < r->jobs->len; i++)
+  g_autofree char *parts = NULL, *user = NULL;
+  MdPromptVars v;
+
+  g_ptr_array_add (j->answers, NULL);
+  parts = g_strjoinv ("\n", (char **) j->answers->pdata);
+  g_ptr_array_remove_index (j->answers, j->answers->len - 1);
+  vars_init (r, j, &v);
+  v.parts = j->in->parts->len;
+  v.part_summaries = parts;
+  if ((user = md_prompt_render ("merge", &v, error)) == NULL)
+    return FALSE;
+  request (r, j, -1, user, out);
+  return TRUE;
+}
+
+/* MdLlmFeed.ended: an answer checked as it comes; the last part of a
+ * split thread answered asks for its merge at once, whatever the other
+ * threads' requests are doing. */
+static gboolean
+ended (MdLlmRequest *req, GPtrArray *out, gpointer data, GError **error)
+{
+  Run *r = data;
+  Ref *ref = req->user_data;
+  Job *j = ref->job;
+
+  if (j->fail)
+    return TRUE;
+  if (req->status != MD_LLM_OK)
+    j->fail = request_problem (req);
+  else if (ref->part < 0 || j->in->parts->len == 1)
+    finish (r, j, req->content);
+  else
     {
-      Job *j = r->jobs->pdata[i];
-      g_autofree char *parts = NULL, *user = NULL;
-      MdPromptVars v;
-      if (j->fail || j->in->parts->len < 2)
-        continue;
-      g_ptr_array_add (j->answers, NULL);
-      parts = g_strjoinv ("\n", (char **) j->answers->pdata);
-      g_ptr_array_remove_index (j->answers, j->answers->len - 1);
-      vars_init (r, j, &v);
-      v.parts = j->in->parts->len;
-      v.part_summaries = parts;
-      if ((user = md_prompt_render ("merge", &v, error)) == NULL)
-        return FALSE;
-      g_ptr_array_add (reqs, request (r, j, -1, user));
+      part_answer (r, j, ref->part, req->content);
+      if (j->fail == NULL && j->answered == j->in->parts->len)
+        return merge_request (r, j, out, error);
     }
   return TRUE;
 }
@@ -443,15 +524,14 @@ merge_requests (Run *r, GPtrArray *reqs, GError **error)
 /* ---- running ---- */
 
 static gboolean
-send (Run *r, GPtrArray *reqs, GError **error)
+send (Run *r, GError **error)
 {
-  if (reqs->len == 0)
+  MdLlmFeed feed = { more, ended, r, r->o->progress ? md_llm_progress_tty : NULL, NULL };
+  g_autoptr (GPtrArray) none = g_ptr_array_new ();
+
+  if (r->jobs->len == 0)
     return TRUE;
-  if (!md_llm_run (r->o->cfg, reqs, &r->run->usage,
-                   r->o->progress ? md_llm_progress_tty : NULL, NULL, error))
-    return FALSE;
-  answers (r, reqs);
-  return TRUE;
+  return md_llm_run (r->o->cfg, none, &r->run->usage, &feed, error);
 }
 
 static void
@@ -480,16 +560,15 @@ gboolean
 md_llm_summarise (MdWeek *week, const MdLlmSummaryOptions *o,
                   MdLlmSummaryRun *run, GError **error)
 {
-  Run r = { week, o, run, g_ptr_array_new_with_free_func (job_free),
-            g_ptr_array_new_with_free_func (g_free) };
-  g_autoptr (GPtrArray) first = g_ptr_array_new_with_free_func ((GDestroyNotify) md_llm_request_free);
-  g_autoptr (GPtrArray) merges = g_ptr_array_new_with_free_func ((GDestroyNotify) md_llm_request_free);
+  Run r = { week, o, run, g_ptr_array_new_with_free_func (job_free), 0,
+            g_ptr_array_new_with_free_func (g_free),
+            g_ptr_array_new_with_free_func ((GDestroyNotify) md_llm_request_free) };
   gboolean ok;
 
-  ok = plan (&r, first, error) && send (&r, first, error)
-       && merge_requests (&r, merges, error) && send (&r, merges, error);
+  ok = plan (&r, error) && send (&r, error);
   if (ok)
     conclude (&r);
+  g_ptr_array_unref (r.reqs);
   g_ptr_array_unref (r.jobs);
   g_ptr_array_unref (r.refs);
   return ok;

@@ -8,8 +8,11 @@
  *      replies on v(N-1);
  *   3. prompt (prompt.h): the templates expanded into chat messages;
  *   4. the client (llm/client.h) runs every request, at most
- *      `concurrency` at once; a thread in parts gets a second request
- *      that merges the parts' checked summaries;
+ *      `concurrency` at once, the first while the other threads' inputs
+ *      are still being built (largest first), the longest chains of
+ *      requests first; a thread in parts gets a second request that
+ *      merges the parts' checked summaries, asked as soon as its own
+ *      parts are answered;
  *   5. citations (cite.h): the answer checked; a summary that fails, and
  *      a request that failed or was not sent, leave the thread to the
  *      built-in summariser with MdThread.summary_fallback saying why.

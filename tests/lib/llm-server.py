@@ -98,7 +98,9 @@ Usage figures: tokens(text) = CJK characters + ceil(other characters / 4)
 tokens(content) + 4; completion_tokens = tokens(answer content) (0 when
 there is none); total_tokens = prompt_tokens + completion_tokens.
 
---latency SECONDS: a fixed wait before every answer (for benchmarks).
+--latency SECONDS: every answer is ready SECONDS after its request
+arrived (the headers read), this server's own work included, plus any
+"delay" (for benchmarks: a fixed latency per request).
 """
 import argparse
 import json
@@ -306,9 +308,9 @@ class State:
         with self.lock:
             self.in_flight -= 1
 
-    def record(self, entry):
+    def record(self, line):
         with self.lock:
-            self.log.write(json.dumps(entry, ensure_ascii=False) + '\n')
+            self.log.write(line + '\n')
             self.log.flush()
 
 
@@ -369,16 +371,22 @@ class Handler(BaseHTTPRequestHandler):
             b = {'kind': 'error', 'status': 400}
         else:
             b = st.script.choose(body)
-        wait = st.latency + float(b.get('delay', 5 if b.get('kind') == 'slow' else 0))
-        if wait > 0:
-            time.sleep(wait)
+        ready = start + st.latency + float(b.get('delay', 5 if b.get('kind') == 'slow' else 0))
         status, headers, payload, usage = respond(body if body is not None else {}, b,
                                                 self.headers.get('Authorization'))
         entry.update({'behaviour': b.get('kind', 'answer'), 'status': status,
-                      'start': start, 'end': time.time(), 'in_flight': in_flight})
+                      'start': start, 'in_flight': in_flight})
         if usage is not None:
             entry['usage'] = usage
-        st.record(entry)
+        # The answer and its log line are made while waiting: the latency
+        # is the time from arrival to answer, this server's work included
+        # (under a benchmark's load, a few milliseconds a request that
+        # would otherwise be counted as the client's).
+        line = json.dumps(entry, ensure_ascii=False)
+        wait = ready - time.time()
+        if wait > 0:
+            time.sleep(wait)
+        st.record('%s, "end": %r}' % (line[:-1], time.time()))
         if payload is None:
             self.close_connection = True
             return

@@ -171,7 +171,7 @@ run (const MdLlmConfig *cfg, GPtrArray *reqs, MdLlmUsage *usage)
   g_autoptr (GError) err = NULL;
   gint64 t0 = g_get_monotonic_time ();
 
-  g_assert_true (md_llm_run (cfg, reqs, usage, NULL, NULL, &err));
+  g_assert_true (md_llm_run (cfg, reqs, usage, NULL, &err));
   g_assert_no_error (err);
   return (g_get_monotonic_time () - t0) / 1e6;
 }
@@ -240,6 +240,248 @@ test_concurrency_one (Fixture *f, gconstpointer data)
   log = server_log (f);
   g_assert_cmpuint (log->len, ==, 4);
   g_assert_cmpint (max_in_flight (log), ==, 1);
+}
+
+/* ---- scheduling -------------------------------------------------- */
+
+/* A request like requests()'s, its prompt naming "Thread TAG:". */
+static MdLlmRequest *
+request_tagged (const char *tag, guint64 priority)
+{
+  MdLlmRequest *r = md_llm_request_new (NULL);
+  g_autofree char *user = g_strdup_printf (PROMPT, tag);
+
+  md_llm_request_add (r, "system", "Summarise the thread.");
+  md_llm_request_add (r, "user", user);
+  r->priority = priority;
+  return r;
+}
+
+/* The log entry of the request whose prompt names "Thread TAG:", or NULL. */
+static JsonObject *
+entry_of (GPtrArray *log, const char *tag)
+{
+  g_autofree char *needle = g_strdup_printf ("Thread %s:", tag);
+
+  for (guint i = 0; i < log->len; i++) {
+    g_autofree char *all = json_to_string (log->pdata[i], FALSE);
+    if (strstr (all, needle))
+      return entry (log, i);
+  }
+  g_test_fail_printf ("no request for thread %s in the log", tag);
+  return NULL;
+}
+
+static double
+entry_time (GPtrArray *log, const char *tag, const char *member)
+{
+  JsonObject *e = entry_of (log, tag);
+  return e ? json_object_get_double_member (e, member) : 0;
+}
+
+/* How many client ports the requests came from: connections opened. */
+static guint
+ports (GPtrArray *log)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  for (guint i = 0; i < log->len; i++)
+    g_hash_table_add (seen, GINT_TO_POINTER (json_object_get_int_member (entry (log, i), "port")));
+  return g_hash_table_size (seen);
+}
+
+/* Waiting requests start by priority, the highest first; equal ones in
+ * the order given. */
+static void
+test_priority (Fixture *f, gconstpointer data)
+{
+  const guint64 prio[] = { 1, 5, 3, 5, 0, 2 };
+  const char *const order[] = { "1", "3", "2", "5", "0", "4" };
+  g_autoptr (MdLlmConfig) cfg = NULL;
+  g_autoptr (GPtrArray) reqs = requests (G_N_ELEMENTS (prio), NULL);
+  g_autoptr (GPtrArray) log = NULL;
+  MdLlmUsage usage = { 0 };
+
+  if (!(cfg = start (f, "[]", NULL)))
+    return;
+  cfg->concurrency = 1;
+  for (guint i = 0; i < reqs->len; i++)
+    req (reqs, i)->priority = prio[i];
+  run (cfg, reqs, &usage);
+  log = server_log (f);
+  g_assert_cmpuint (log->len, ==, G_N_ELEMENTS (order));
+  for (guint i = 0; i < log->len && i < G_N_ELEMENTS (order); i++)
+    g_assert_true (entry_of (log, order[i]) == entry (log, i));
+}
+
+typedef struct {
+  GPtrArray *mine;         /* the requests the feed made (owned) */
+  guint calls, total, given, fail_at;
+  guint progress_done, progress_total;
+} Feed;
+
+/* MdLlmFeed.more: one request a call, TOTAL in all; fails at call
+ * FAIL_AT (0: never). */
+static gboolean
+feed_more (GPtrArray *out, gboolean *done, gpointer data, GError **error)
+{
+  Feed *fd = data;
+  g_autofree char *tag = NULL;
+
+  if (++fd->calls == fd->fail_at) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no template");
+    return FALSE;
+  }
+  if (fd->given < fd->total) {
+    tag = g_strdup_printf ("fed-%u", fd->given++);
+    g_ptr_array_add (fd->mine, request_tagged (tag, 0));
+    g_ptr_array_add (out, fd->mine->pdata[fd->mine->len - 1]);
+  }
+  *done = fd->given == fd->total;
+  return TRUE;
+}
+
+/* MdLlmFeed.ended: thread 0's answer asks for "follow-up"; a failed
+ * request or a failing callback stops nothing else. */
+static gboolean
+feed_ended (MdLlmRequest *r, GPtrArray *out, gpointer data, GError **error)
+{
+  Feed *fd = data;
+  const MdLlmMessage *m = r->messages->pdata[1];
+
+  if (strstr (m->content, "Thread 0:")) {
+    g_ptr_array_add (fd->mine, request_tagged ("follow-up", 0));
+    g_ptr_array_add (out, fd->mine->pdata[fd->mine->len - 1]);
+  }
+  return TRUE;
+}
+
+static void
+feed_progress (guint done, guint total, const MdLlmUsage *usage, gpointer data)
+{
+  Feed *fd = data;
+
+  fd->progress_done = done;
+  fd->progress_total = total;
+}
+
+static void
+feed_clear (Feed *fd)
+{
+  g_clear_pointer (&fd->mine, g_ptr_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Feed, feed_clear)
+
+#define FEED_INIT .mine = g_ptr_array_new_with_free_func ((GDestroyNotify) md_llm_request_free)
+
+/* REQS and what FEED gives, against the server with SCRIPT and 0.2 s of
+ * latency, at CONCURRENCY; md_llm_run()'s verdict in *OK.  The server's
+ * log, or NULL when it did not start (the test has failed). */
+static GPtrArray *
+run_fed (Fixture *f, const char *script, guint concurrency, GPtrArray *reqs,
+         const MdLlmFeed *feed, gboolean *ok, GError **err)
+{
+  g_autoptr (MdLlmConfig) cfg = start (f, script, "0.2");
+  MdLlmUsage usage = { 0 };
+
+  if (!cfg)
+    return NULL;
+  cfg->concurrency = concurrency;
+  *ok = md_llm_run (cfg, reqs, &usage, feed, err);
+  return server_log (f);
+}
+
+/* Requests prepared while others run join them; never more than
+ * `concurrency` in flight; one kept-alive connection per slot for the
+ * whole run. */
+static void
+test_feed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) reqs = requests (2, NULL);
+  g_autoptr (GPtrArray) log = NULL;
+  g_autoptr (GError) err = NULL;
+  g_auto (Feed) fd = { FEED_INIT, .total = 7 };
+  MdLlmFeed feed = { feed_more, NULL, &fd, feed_progress, &fd };
+  gboolean ok = FALSE;
+
+  if (!(log = run_fed (f, "[]", 3, reqs, &feed, &ok, &err)))
+    return;
+  g_assert_true (ok);
+  g_assert_no_error (err);
+  g_assert_cmpuint (log->len, ==, 9);
+  g_assert_cmpint (max_in_flight (log), ==, 3);
+  g_assert_cmpuint (ports (log), <=, 3);
+  g_assert_cmpuint (fd.calls, ==, 7);          /* not called again once done */
+  g_assert_cmpuint (fd.progress_done, ==, 9);
+  g_assert_cmpuint (fd.progress_total, ==, 9);
+  for (guint i = 0; i < fd.mine->len; i++)
+    g_assert_cmpint (((MdLlmRequest *) fd.mine->pdata[i])->status, ==, MD_LLM_OK);
+}
+
+/* A request that follows from an answer starts as soon as that answer
+ * is in, not after the slow request beside it. */
+static void
+test_follow_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) reqs = requests (2, NULL);
+  g_autoptr (GPtrArray) log = NULL;
+  g_autoptr (GError) err = NULL;
+  g_auto (Feed) fd = { FEED_INIT };
+  MdLlmFeed feed = { NULL, feed_ended, &fd, feed_progress, &fd };
+  gboolean ok = FALSE;
+
+  if (!(log = run_fed (f, "{\"markers\": {\"Thread 1:\": {\"kind\": \"answer\", \"delay\": 1.5}}}",
+                       2, reqs, &feed, &ok, &err)))
+    return;
+  g_assert_true (ok);
+  g_assert_no_error (err);
+  g_assert_cmpuint (log->len, ==, 3);
+  g_assert_cmpint (max_in_flight (log), ==, 2);
+  g_assert_cmpuint (fd.mine->len, ==, 1);
+  g_assert_cmpfloat (entry_time (log, "follow-up", "start"), >=, entry_time (log, "0", "end"));
+  g_assert_cmpfloat (entry_time (log, "follow-up", "start"), <, entry_time (log, "1", "end"));
+  g_assert_cmpint (((MdLlmRequest *) fd.mine->pdata[0])->status, ==, MD_LLM_OK);
+  g_assert_cmpuint (fd.progress_total, ==, 3);
+}
+
+/* A feed that fails stops the run with its error. */
+static void
+test_feed_error (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) reqs = requests (1, NULL);
+  g_autoptr (GPtrArray) log = NULL;
+  g_autoptr (GError) err = NULL;
+  g_auto (Feed) fd = { FEED_INIT, .total = 5, .fail_at = 3 };
+  MdLlmFeed feed = { feed_more, NULL, &fd, NULL, NULL };
+  gboolean ok = TRUE;
+
+  if (!(log = run_fed (f, "[]", 4, reqs, &feed, &ok, &err)))
+    return;
+  g_assert_false (ok);
+  g_assert_error (err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_cmpuint (fd.calls, ==, 3);
+}
+
+/* A slot that frees is filled at once, not when some other transfer
+ * next moves: with request 0 slow, 1, 2 and 3 follow one another on the
+ * other slot. */
+static void
+test_refill (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) reqs = requests (4, NULL);
+  g_autoptr (GPtrArray) log = NULL;
+  g_autoptr (GError) err = NULL;
+  gboolean ok = FALSE;
+
+  if (!(log = run_fed (f, "{\"markers\": {\"Thread 0:\": {\"kind\": \"answer\", \"delay\": 1.5}}}",
+                       2, reqs, NULL, &ok, &err)))
+    return;
+  g_assert_true (ok);
+  g_assert_cmpuint (log->len, ==, 4);
+  g_assert_cmpint (max_in_flight (log), ==, 2);
+  g_assert_cmpfloat (entry_time (log, "3", "start"), <, entry_time (log, "0", "end"));
+  for (guint i = 0; i < reqs->len; i++)
+    g_assert_cmpint (req (reqs, i)->status, ==, MD_LLM_OK);
 }
 
 /* ---- retries ----------------------------------------------------- */
@@ -783,6 +1025,11 @@ main (int argc, char **argv)
   }
   ADD ("/llm/concurrency/bounded-and-parallel", test_concurrency);
   ADD ("/llm/concurrency/one", test_concurrency_one);
+  ADD ("/llm/schedule/priority", test_priority);
+  ADD ("/llm/schedule/refill-at-once", test_refill);
+  ADD ("/llm/schedule/feed", test_feed);
+  ADD ("/llm/schedule/follow-up", test_follow_up);
+  ADD ("/llm/schedule/feed-error", test_feed_error);
   ADD ("/llm/retry/retry-after-seconds", test_retry_after_seconds);
   ADD ("/llm/retry/retry-after-date", test_retry_after_date);
   ADD ("/llm/retry/retry-after-cap", test_retry_after_cap);
