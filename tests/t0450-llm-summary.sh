@@ -123,8 +123,9 @@ ok 'a summary in another language is asked for again' test "$(wc -l < "$TMP/log4
 ok 'in that language' grep -q '\*\*New this week\*\*' "$TMP/report6.md"
 llm_server_stop
 
-"$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
+PYTHONPATH=$TOP/tests/lib "$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
 import json, re, sys
+from llm_log import check, subject, user
 tmp, key = sys.argv[1], sys.argv[2]
 log = [json.loads(l) for l in open(tmp + '/log1')]
 log2 = [json.loads(l) for l in open(tmp + '/log2')]
@@ -132,12 +133,6 @@ log3 = [json.loads(l) for l in open(tmp + '/log3')]
 report = open(tmp + '/report.md').read()
 report3 = open(tmp + '/report3.md').read()
 doc = json.load(open(tmp + '/report.json'))
-def check(name, cond, detail=''):
-    print('%s\t%s' % ('PASS' if cond else 'FAIL', name))
-    if not cond and detail != '':
-        print('# %s' % (detail,))
-def user(e):
-    return [m['content'] for m in e['body']['messages'] if m['role'] == 'user'][-1]
 
 # --- requests
 check('requests were made', len(log) > 0)
@@ -213,9 +208,6 @@ check('the reused summaries say so', all(t['summary']['reused'] for t in T if t[
 check('some were reused', any(t['summary']['reused'] for t in T))
 
 # --- history
-def subject(e):
-    m = re.search(r'^subject: (.*)$', user(e), re.M)
-    return m.group(1) if m else None
 fell = {t['subject'] for t in T if t['summary']['source'] == 'builtin'}
 check('a second run asks only for the threads that fell back',
       all(subject(e) in fell for e in log2), [subject(e) for e in log2])

@@ -42,18 +42,13 @@ is "$(wc -l < "$TMP/log")" "$n1" 'a second run over the same week makes no reque
 llm_server_stop
 diag "$(cat "$TMP/err1")"
 
-"$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
+PYTHONPATH=$TOP/tests/lib "$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
 import json, re, sys
+from llm_log import check, user
 tmp, key = sys.argv[1], sys.argv[2]
 log = [json.loads(l) for l in open(tmp + '/log')]
 doc = json.load(open(tmp + '/week.json'))
 md = open(tmp + '/week.md').read()
-def check(name, cond, detail=''):
-    print('%s\t%s' % ('PASS' if cond else 'FAIL', name))
-    if not cond and detail != '':
-        print('# %s' % (detail,))
-def user(e):
-    return [m['content'] for m in e['body']['messages'] if m['role'] == 'user'][-1]
 T = doc['threads']
 check('the week has threads', len(T) > 10, len(T))
 bad = [t['id'] for t in T if not (t['summary'] and (t['summary']['source'] == 'model'
