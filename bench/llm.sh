@@ -4,14 +4,22 @@
 #
 # For the busiest week of the archive (by Date; BENCH_LLM_WEEK to choose
 # another) against the test server (tests/lib/llm-server.py) with a fixed
-# latency per request (BENCH_LLM_LATENCY seconds, default 0.5):
+# latency per request (BENCH_LLM_LATENCY seconds, default 0.5), at each
+# context_tokens of BENCH_LLM_CONTEXTS (default "6000 16000": the
+# client's default, and one where no thread of that week is split):
 #   - input tokens mldigest sends (the server's count of every request's
 #     messages) against a naive prompt that pastes every message of each
 #     thread whole, raw from the archive, under the same system prompt
 #     (goal: at most a third);
 #   - wall time of the run at concurrency 1 and 8, each from an index
-#     without stored summaries, against threads / concurrency x latency
-#     (goal: within 20%).
+#     without stored summaries, against the issue's threads / concurrency
+#     x latency (goal: within 20%), and beside it what no schedule can
+#     beat: the requests made, ceil(requests / concurrency) rounds of the
+#     latency, or the critical path of a split thread (its parts, then
+#     its merge: two latencies) when that is longer; and the
+#     aggregator's own time for the same week with the built-in
+#     summariser (no model: index, facts, rendering).
+# BENCH_LLM_KEEP=PREFIX keeps each run's request log as PREFIX.CONTEXT.C.
 set -eu
 export LC_ALL=C.UTF-8 TZ=UTC
 
@@ -20,7 +28,7 @@ BUILD=${MLDIGEST_BUILD:-$TOP/build}
 CORPUS=${MLDIGEST_CORPUS:-$TOP/../shared/corpus}
 ARCHIVE=$CORPUS/archive/kvmarm-2019-2021.mbox.xz
 LATENCY=${BENCH_LLM_LATENCY:-0.5}
-CONTEXT=${BENCH_LLM_CONTEXT:-6000}
+CONTEXTS=${BENCH_LLM_CONTEXTS:-${BENCH_LLM_CONTEXT:-6000 16000}}
 PY=/usr/bin/python3
 
 echo "== model summaries (bench/llm.sh)"
@@ -56,42 +64,60 @@ SERVER=$!
 i=0
 while [ ! -s "$L/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 
-# One run from an index without stored summaries; prints its wall time.
-run () {
+# The aggregator on a copy of the index without stored summaries, JSON
+# out; its wall time (seconds) into $L/wall.NAME, its CPU time into
+# $L/cpu.NAME when time(1) is there to take it.
+aggregate () {
+  name=$1; shift
   cp "$L/index.tdb" "$L/run.tdb"
-  printf '[llm]\nurl = http://127.0.0.1:%s/v1\nmodel = bench\nconcurrency = %s\ncontext_tokens = %s\n' \
-    "$(cat "$L/port")" "$1" "$CONTEXT" > "$L/config"
-  : > "$L/log"
+  set -- "$BUILD/mldigest-aggregate" --index "$L/run.tdb" --week "$WEEK" --format json \
+    -o "$L/week.json" "$@"
+  [ ! -x /usr/bin/time ] || set -- /usr/bin/time -f '%U %S' -o "$L/cpu.$name" "$@"
   t0=$(date +%s.%N)
-  # the aggregator's own CPU time, when time(1) is there to take it
-  set -- "$1" "$BUILD/mldigest-aggregate" --index "$L/run.tdb" --config "$L/config" \
-    --week "$WEEK" --format json -o "$L/week.json"
-  if [ -x /usr/bin/time ]; then
-    c=$1; shift
-    /usr/bin/time -f '%U %S' -o "$L/cpu.$c" "$@" 2> "$L/err"
-    set -- "$c"
-  else
-    c=$1; shift
-    "$@" 2> "$L/err"
-    set -- "$c"
-  fi
+  "$@" 2> "$L/err.$name"
   t1=$(date +%s.%N)
-  cp "$L/log" "$L/log.$1"; [ -z "${BENCH_LLM_KEEP:-}" ] || cp "$L/log" "$BENCH_LLM_KEEP.$1"
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' > "$L/wall.$name"
 }
-T1=$(run 1)
-T8=$(run 8)
 
-"$PY" - "$L" "$WEEK" "$LATENCY" "$T1" "$T8" "$TOP/tests/lib/llm-server.py" "$CONTEXT" <<'EOF'
+# The aggregation alone: the built-in summariser, best of three.
+for i in 1 2 3; do aggregate builtin.$i --summariser builtin; done
+cp "$L/week.json" "$L/week.builtin.json"
+
+# One model run per context size and concurrency.
+for ctx in $CONTEXTS; do
+  for c in 1 8; do
+    printf '[llm]\nurl = http://127.0.0.1:%s/v1\nmodel = bench\nconcurrency = %s\ncontext_tokens = %s\n' \
+      "$(cat "$L/port")" "$c" "$ctx" > "$L/config"
+    : > "$L/log"
+    aggregate "$ctx.$c" --config "$L/config"
+    cp "$L/log" "$L/log.$ctx.$c"
+    [ -z "${BENCH_LLM_KEEP:-}" ] || cp "$L/log" "$BENCH_LLM_KEEP.$ctx.$c"
+  done
+done
+
+PYTHONPATH=$TOP/tests/lib "$PY" - "$L" "$WEEK" "$LATENCY" "$TOP/tests/lib/llm-server.py" $CONTEXTS <<'EOF'
 import importlib.util, json, mailbox, math, re, sys
-L, week, latency, t1, t8, server, context = sys.argv[1:8]
-latency, t1, t8 = float(latency), float(t1), float(t8)
+from llm_log import load, kind
+L, week, latency, server = sys.argv[1:5]
+contexts = sys.argv[5:]
+latency = float(latency)
 spec = importlib.util.spec_from_file_location('server', server)
 srv = importlib.util.module_from_spec(spec); spec.loader.exec_module(srv)
-doc = json.load(open(L + '/week.json'))
-log = [json.loads(l) for l in open(L + '/log.1')]
-sent = sum(e['usage']['prompt_tokens'] for e in log if e.get('usage'))
-system = next(m['content'] for m in log[0]['body']['messages'] if m['role'] == 'system') if log else ''
+
+def num(path, default=None):
+    try:
+        return sum(float(x) for x in open(path).read().split()[:2])
+    except (OSError, ValueError):
+        return default
+
+doc = json.load(open(L + '/week.builtin.json'))
+threads = len(doc['threads'])
+msgs = sum(len(t['messages']) for t in doc['threads'])
+own = sorted(num(L + '/wall.builtin.%d' % i) for i in (1, 2, 3))[1]
+print('  week %s: %d threads, %d messages; test server latency %.2f s'
+      % (week, threads, msgs, latency))
+print('  the aggregation alone (built-in summariser, median of 3): %.2f s' % own)
+
 def norm(v):
     m = re.search(r'<([^>]*)>', v or '')
     v = (m.group(1) if m else (v or '')).strip()
@@ -103,34 +129,44 @@ for msg in mailbox.mbox(L + '/archive.mbox'):
     i = norm(msg['Message-ID'])
     if i in want and i not in raw:
         raw[i] = msg.as_string()
-naive = 0
-for t in doc['threads']:
-    text = '\n\n'.join(raw.get(m['message_id'], '') for m in t['messages'])
-    naive += srv.tokens(system) + 4 + srv.tokens(text) + 4
-threads = len(doc['threads'])
-msgs = sum(len(t['messages']) for t in doc['threads'])
-model = sum(1 for t in doc['threads'] if t['summary'] and t['summary']['source'] == 'model')
-ratio = sent / naive if naive else 0
-print('  week %s: %d threads, %d messages; test server latency %.2f s; context_tokens %s'
-      % (week, threads, msgs, latency, context))
-print('  model summaries: %d of %d threads (the rest marked fallbacks)' % (model, threads))
-print('  input tokens sent:           %9d in %d requests' % (sent, len(log)))
-print('  naive prompt (messages whole): %7d' % naive)
-print('  sent / naive:                 %7.3f   goal <= 0.333: %s' % (ratio, 'met' if ratio <= 1 / 3 else 'NOT met'))
-merges = sum(1 for e in log if 'parts\' summaries' in e['body']['messages'][-1]['content']
-             or '各部分的总结' in e['body']['messages'][-1]['content'])
-print('  requests: %d for %d threads (%d threads split in parts, %d merge requests)'
-      % (len(log), threads, merges, merges))
-for c, t in ((1, t1), (8, t8)):
-    ideal = threads / c * latency
-    rounds = (math.ceil((len(log) - merges) / c) + math.ceil(merges / c)) * latency
-    try:
-        cpu = '; aggregator CPU %.2f s' % sum(float(x) for x in open(L + '/cpu.%d' % c).read().split()[:2])
-    except (OSError, ValueError):
-        cpu = ''
-    print('  wall time, concurrency %d: %6.2f s; threads/concurrency x latency = %6.2f s, ratio %.2f'
-          ' (goal within 20%%: %s); the requests made in rounds of %d: %.2f s, ratio %.2f%s'
-          % (c, t, ideal, t / ideal if ideal else 0,
-             'met' if abs(t - ideal) <= 0.2 * ideal else 'NOT met', c, rounds,
-             t / rounds if rounds else 0, cpu))
+
+for ctx in contexts:
+    log = load(L + '/log.%s.1' % ctx)
+    sent = sum(e['usage']['prompt_tokens'] for e in log if e.get('usage'))
+    system = next(m['content'] for m in log[0]['body']['messages'] if m['role'] == 'system') if log else ''
+    naive = 0
+    for t in doc['threads']:
+        text = '\n\n'.join(raw.get(m['message_id'], '') for m in t['messages'])
+        naive += srv.tokens(system) + 4 + srv.tokens(text) + 4
+    ratio = sent / naive if naive else 0
+    merges = sum(1 for e in log if kind(e) == 'merge')
+    n = len(log)
+    print('  context_tokens %s:' % ctx)
+    print('    input tokens sent %d in %d requests; naive prompt (messages whole) %d;'
+          ' sent / naive %.3f (goal <= 0.333: %s)'
+          % (sent, n, naive, ratio, 'met' if ratio <= 1 / 3 else 'NOT met'))
+    print('    requests: %d for %d threads (%d threads split in parts, each with a merge request)'
+          % (n, threads, merges))
+    for c in (1, 8):
+        wall = num(L + '/wall.%s.%d' % (ctx, c))
+        cpu = num(L + '/cpu.%s.%d' % (ctx, c))
+        run = load(L + '/log.%s.%d' % (ctx, c))
+        try:
+            with open(L + '/err.%s.%d' % (ctx, c)) as f:
+                fell = re.search(r'(\d+) fallbacks', f.read())
+        except OSError:
+            fell = None
+        ideal = threads / c * latency
+        floor = max(math.ceil(len(run) / c), 2 if merges else 1) * latency
+        print('    concurrency %d: wall %6.2f s | issue: threads/concurrency x latency %5.2f s,'
+              ' ratio %.2f (goal within 20%%: %s)'
+              % (c, wall, ideal, wall / ideal, 'met' if abs(wall - ideal) <= 0.2 * ideal else 'NOT met'))
+        print('                   floor of the requests made (%d, %s) %5.2f s, ratio %.2f;'
+              ' floor + the aggregation alone %5.2f s, ratio %.2f'
+              % (len(run), 'ceil(requests/concurrency) rounds' if math.ceil(len(run) / c) >= 2 or not merges
+                 else 'critical path: parts then merge', floor, wall / floor,
+                 floor + own, wall / (floor + own)))
+        print('                   %d in flight at most; aggregator CPU %s; %s fallbacks'
+              % (max((e['in_flight'] for e in run), default=0),
+                 '%.2f s' % cpu if cpu is not None else '?', fell.group(1) if fell else '?'))
 EOF
