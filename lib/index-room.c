@@ -216,12 +216,10 @@ md_index_grow_locked (MdIndex *idx, guint64 need, GError **error)
  * area, synced, then linked to PATH; if another process linked its own
  * first, that one is the index. */
 static gboolean
-link_new (int fd, const char *tmp, const char *path, GError **error)
+link_new (gboolean unnamed, const char *tmp, const char *path, GError **error)
 {
-  g_autofree char *proc = fd >= 0 ? g_strdup_printf ("/proc/self/fd/%d", fd) : NULL;
-  int rc = fd >= 0 ? linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW)
-    : link (tmp, path);
-  if (rc == 0 || errno == EEXIST)
+  if (linkat (AT_FDCWD, tmp, AT_FDCWD, path, unnamed ? AT_SYMLINK_FOLLOW : 0) == 0
+      || errno == EEXIST)
     return TRUE;
   return fail_errno (error, "create index", path, errno);
 }
@@ -231,7 +229,9 @@ md_index_create (const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *tmp = NULL;
-  int fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  /* TDB opens files by name: an unnamed one through /proc. */
+  int fd = access ("/proc/self/fd", X_OK) == 0
+    ? open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
   TDB_DATA key = { (unsigned char *) "meta:format", strlen ("meta:format") };
   TDB_DATA value = { (unsigned char *) MD_INDEX_FORMAT, strlen (MD_INDEX_FORMAT) };
   struct tdb_context *out;
@@ -253,7 +253,7 @@ md_index_create (const char *path, GError **error)
       ok = ok && make_room (out, MIN_ROOM, "create index", path, error);
       if (ok && fsync (tdb_fd (out)) != 0)
         ok = fail_errno (error, "create index", path, errno);
-      ok = ok && link_new (fd, tmp, path, error);
+      ok = ok && link_new (fd >= 0, tmp, path, error);
       if (tdb_close (out) != 0 && ok)
         ok = fail_errno (error, "create index", path, errno ? errno : EIO);
     }
