@@ -141,7 +141,7 @@ record (const MdFilterOptions *o, const Input *in, GError **error)
                    MD_FILTER_MAX_MESSAGE >> 20);
       return FALSE;
     }
-  MdParseOptions popts = { o->list, 0 };
+  MdParseOptions popts = { o->list, 0, TRUE };
   g_autoptr (MdRecord) rec = md_message_parse (in->data, in->len, &popts, error);
   if (rec == NULL)
     {
