@@ -305,7 +305,8 @@ previous_unanswered (Ctx *c, const MdThread *t, GError **error)
 }
 
 /* The titles the week's applied notices name (facts.c counts them for
- * this week's threads; a series of an earlier week needs them here). */
+ * this week's threads; a series of an earlier week needs them here, and
+ * those of the lookback's notices: earlier_series()). */
 static GHashTable *
 notice_titles (const MdWeek *w)
 {
@@ -350,6 +351,14 @@ earlier_series (Ctx *c, GError **error)
                          &unreadable, error);
   if (recs == NULL)
     return FALSE;
+  /* a notice of the lookback applied its series as surely as one of
+   * this week: such a series is not waiting */
+  for (guint i = 0; i < recs->len; i++)
+    {
+      char *title = md_facts_notice_title (recs->pdata[i]);
+      if (title)
+        g_hash_table_add (c->notices, title);
+    }
   for (guint i = 0; i < recs->len; i++)
     {
       MdRecord *p = recs->pdata[i];

@@ -105,9 +105,31 @@ mark_string (GArray *nums)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-/* Every mark in S, normalised ("[ 2 , 5 ]" -> "[2,5]"); numbers into NUMS. */
+/* S escaped for Markdown, its outer spaces kept (the escape trims). */
+static void
+append_escaped (GString *out, const char *s, gsize len)
+{
+  g_autofree char *part = g_strndup (s, len);
+  g_autofree char *e = md_escape_md_n (part, SENTENCE_MAX);
+  gsize lead = strspn (part, " "), n = strlen (part);
+
+  if (*e == '\0')
+    {
+      if (n)
+        g_string_append_c (out, ' ');
+      return;
+    }
+  if (lead)
+    g_string_append_c (out, ' ');
+  g_string_append (out, e);
+  if (n > lead && part[n - 1] == ' ')
+    g_string_append_c (out, ' ');
+}
+
+/* S with each mark given to FN (numbers) and replaced by its result. */
 static char *
-normalise_marks (const char *s, GArray *nums)
+map_marks (const char *s, char *(*fn) (GArray *nums, gconstpointer data), gconstpointer data,
+           gboolean escape)
 {
   g_autoptr (GMatchInfo) mi = NULL;
   g_autoptr (GString) out = g_string_new (NULL);
@@ -118,19 +140,40 @@ normalise_marks (const char *s, GArray *nums)
     {
       int from, to;
       g_autofree char *inside = g_match_info_fetch (mi, 1);
-      g_autoptr (GArray) these = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_autofree char *norm = NULL;
+      g_autoptr (GArray) nums = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_autofree char *between = NULL, *repl = NULL;
       g_match_info_fetch_pos (mi, 0, &from, &to);
-      mark_numbers (inside, these);
-      norm = mark_string (these);
-      for (guint i = 0; i < these->len; i++)
-        add_number (nums, g_array_index (these, guint, i));
-      g_string_append_len (out, s + done, from - done);
-      g_string_append (out, norm);
+      between = g_strndup (s + done, from - done);
+      mark_numbers (inside, nums);
+      repl = fn (nums, data);
+      if (escape)
+        append_escaped (out, between, strlen (between));
+      else
+        g_string_append (out, between);
+      g_string_append (out, repl);
       done = to;
     }
-  g_string_append (out, s + done);
+  if (escape)
+    append_escaped (out, s + done, strlen (s + done));
+  else
+    g_string_append (out, s + done);
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A mark's numbers added to the GArray DATA; the mark normalised. */
+static char *
+normalised_mark (GArray *nums, gconstpointer data)
+{
+  for (guint i = 0; i < nums->len; i++)
+    add_number ((GArray *) data, g_array_index (nums, guint, i));
+  return mark_string (nums);
+}
+
+/* Every mark in S, normalised ("[ 2 , 5 ]" -> "[2,5]"); numbers into NUMS. */
+static char *
+normalise_marks (const char *s, GArray *nums)
+{
+  return map_marks (s, normalised_mark, nums, FALSE);
 }
 
 /* ---- sections and sentences ---- */
@@ -549,64 +592,11 @@ typedef struct {
   gboolean is_series;
 } Walk;
 
-/* S escaped for Markdown, its outer spaces kept (the escape trims). */
-static void
-append_escaped (GString *out, const char *s, gsize len)
-{
-  g_autofree char *part = g_strndup (s, len);
-  g_autofree char *e = md_escape_md_n (part, SENTENCE_MAX);
-  gsize lead = strspn (part, " "), n = strlen (part);
-
-  if (*e == '\0')
-    {
-      if (n)
-        g_string_append_c (out, ' ');
-      return;
-    }
-  if (lead)
-    g_string_append_c (out, ' ');
-  g_string_append (out, e);
-  if (n > lead && part[n - 1] == ' ')
-    g_string_append_c (out, ' ');
-}
-
-/* S with each mark given to FN (numbers) and replaced by its result. */
-static char *
-map_marks (const char *s, char *(*fn) (GArray *nums, const Walk *w), const Walk *w,
-           gboolean escape)
-{
-  g_autoptr (GMatchInfo) mi = NULL;
-  g_autoptr (GString) out = g_string_new (NULL);
-  gsize done = 0;
-
-  g_regex_match (patterns ()->mark, s, 0, &mi);
-  for (; g_match_info_matches (mi); g_match_info_next (mi, NULL))
-    {
-      int from, to;
-      g_autofree char *inside = g_match_info_fetch (mi, 1);
-      g_autoptr (GArray) nums = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_autofree char *between = NULL, *repl = NULL;
-      g_match_info_fetch_pos (mi, 0, &from, &to);
-      between = g_strndup (s + done, from - done);
-      mark_numbers (inside, nums);
-      repl = fn (nums, w);
-      if (escape)
-        append_escaped (out, between, strlen (between));
-      else
-        g_string_append (out, between);
-      g_string_append (out, repl);
-      done = to;
-    }
-  if (escape)
-    append_escaped (out, s + done, strlen (s + done));
-  else
-    g_string_append (out, s + done);
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
 
 static char *
-renumbered_mark (GArray *nums, const Walk *w)
+renumbered_mark (GArray *nums, gconstpointer data)
 {
+  const Walk *w = data;
   g_autoptr (GArray) kept = g_array_new (FALSE, FALSE, sizeof (guint));
 
   for (guint i = 0; i < nums->len; i++)
@@ -659,8 +649,9 @@ md_cite_numbers (const char *text)
 /* ---- Markdown ---- */
 
 static char *
-linked_mark (GArray *nums, const Walk *w)
+linked_mark (GArray *nums, gconstpointer data)
 {
+  const Walk *w = data;
   g_autoptr (GString) s = g_string_new (NULL);
 
   g_array_sort (nums, cmp_uint);

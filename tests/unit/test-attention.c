@@ -133,6 +133,10 @@ test_waiting_across_weeks (Fixture *f, gconstpointer data)
   add (f, cover ("took@a", A, T0 - 12 * DAY_, 1, "KVM: taken"), NULL);
   add (f, msg ("note@b", "Mark Brown <broonie@kernel.org>", T0 + DAY_,
                "Applied \"KVM: taken\" to the kvm-arm tree"), NULL);
+  /* ... and by one of an earlier week, in the lookback */
+  add (f, cover ("took-early@a", A, T0 - 20 * DAY_, 1, "KVM: taken early"), NULL);
+  add (f, msg ("note-early@b", "Mark Brown <broonie@kernel.org>", T0 - 10 * DAY_,
+               "Applied \"[PATCH 0/2] KVM: taken early\" to the kvm-arm tree"), NULL);
   run (f, NULL);
   got = listed (f);
   g_assert_cmpstr (got, ==, "waiting old@a");
