@@ -30,17 +30,22 @@
 
 /* Larger batches cost less per message (each commit syncs four times
  * and copies the pages it changed) but hold the lock longer: 4,000 is a
- * few seconds at most.  Between batches the importer pauses a little
- * longer than a waiting filter's longest nap, so that deliveries waiting
- * for the lock get it instead of timing out behind a long import. */
+ * few seconds at most.  A batch also ends early when its commit would no
+ * longer fit TDB's recovery area (md_index_batch_full()), so batches are
+ * smaller in a small file.  Once a second of batches, the importer
+ * pauses a little longer than a waiting filter's longest nap, so that
+ * deliveries waiting for the lock get it instead of timing out behind a
+ * long import. */
 #define IMPORT_BATCH 4000
 #define YIELD_USEC 30000
+#define YIELD_EVERY_USEC G_USEC_PER_SEC
 
 typedef struct {
   const MdFilterOptions *o;
   MdIndex *idx;
   MdProgress progress;
   guint in_batch;        /* messages in the open transaction */
+  gint64 yielded;        /* monotonic time of the last pause */
 } Importer;
 
 static const MdCount count_of_result[] = {
@@ -69,13 +74,17 @@ add_to_batch (Importer *imp, MdRecord *rec, MdAddResult *result,
 static gboolean
 commit_batch (Importer *imp, gboolean only_if_full, GError **error)
 {
-  if (imp->in_batch == 0 || (only_if_full && imp->in_batch < IMPORT_BATCH))
+  if (imp->in_batch == 0
+      || (only_if_full && imp->in_batch < IMPORT_BATCH && !md_index_batch_full (imp->idx)))
     return TRUE;
   imp->in_batch = 0;
   if (!md_index_commit (imp->idx, error))
     return FALSE;
-  if (only_if_full)
-    g_usleep (YIELD_USEC);
+  if (only_if_full && g_get_monotonic_time () - imp->yielded >= YIELD_EVERY_USEC)
+    {
+      g_usleep (YIELD_USEC);
+      imp->yielded = g_get_monotonic_time ();
+    }
   return TRUE;
 }
 
@@ -279,7 +288,7 @@ import_maildir (Importer *imp, const char *dir, GError **error)
 gboolean
 md_filter_import (const MdFilterOptions *o, GError **error)
 {
-  Importer imp = { .o = o };
+  Importer imp = { .o = o, .yielded = g_get_monotonic_time () };
   md_progress_start (&imp.progress, o->progress || isatty (STDERR_FILENO),
                      o->quiet, 0);
   imp.idx = md_index_open (o->index_path, MD_INDEX_BULK, o->lock_timeout_ms, error);

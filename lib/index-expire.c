@@ -134,31 +134,11 @@ fail_errno (GError **error, const char *what, const char *path, int err)
   return FALSE;
 }
 
-static struct tdb_context *
-create_copy (const char *tmp, GError **error)
-{
-  struct tdb_context *out;
-
-  if (unlink (tmp) != 0 && errno != ENOENT)
-    {
-      fail_errno (error, "remove", tmp, errno);
-      return NULL;
-    }
-  errno = 0;
-  out = tdb_open (tmp, MD_INDEX_HASH_SIZE, MD_INDEX_TDB_FLAGS | TDB_NOSYNC,
-                  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (out == NULL)
-    fail_errno (error, "create", tmp, errno ? errno : EIO);
-  return out;
-}
-
-/* Steps 2 and 3: the copy, durable, renamed into place under its lock. */
+/* Steps 2 and 3: the copy, durable, renamed into place under its lock
+ * (with its room and recovery area: index-room.c). */
 static gboolean
 write_and_swap (Expiry *e, const char *tmp, GError **error)
 {
-  g_autofree char *dir = g_path_get_dirname (e->idx->path);
-  struct stat st;
-
   if (tdb_traverse_read (e->idx->tdb, copy_live, e) < 0)
     {
       if (e->err > 0)
@@ -166,20 +146,7 @@ write_and_swap (Expiry *e, const char *tmp, GError **error)
       md_index_set_error (e->idx, 0, "cannot read index", error);
       return FALSE;
     }
-  if (fsync (tdb_fd (e->out)) != 0)
-    return fail_errno (error, "sync", tmp, errno);
-  if (tdb_transaction_start (e->out) != 0)
-    return fail_errno (error, "lock", tmp, errno ? errno : EIO);
-  if (fstat (tdb_fd (e->out), &st) == 0)
-    e->stats->size_after = st.st_size;
-  if (rename (tmp, e->idx->path) != 0)
-    {
-      tdb_transaction_cancel (e->out);
-      return fail_errno (error, "rename to", e->idx->path, errno);
-    }
-  gboolean ok = md_index_sync_dir (dir, error);
-  tdb_transaction_cancel (e->out);
-  return ok;
+  return md_index_copy_install (e->idx, e->out, tmp, 0, &e->stats->size_after, error);
 }
 
 static gboolean
@@ -196,7 +163,7 @@ expire_locked (Expiry *e, GError **error)
       md_index_set_error (e->idx, 0, "cannot read index", error);
       return FALSE;
     }
-  if ((e->out = create_copy (tmp, error)) == NULL)
+  if ((e->out = md_index_copy_create (tmp, error)) == NULL)
     return FALSE;
   ok = write_and_swap (e, tmp, error);
   if (tdb_close (e->out) != 0 && ok)

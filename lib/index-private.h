@@ -29,6 +29,10 @@ struct _MdIndex {
                            * GBytes key -> GString entries */
   char *tdb_log;          /* TDB's last error message: the reason when errno has none */
   guint64 max_size;       /* md_index_set_max_size(), 0: none */
+  /* The open transaction (index-room.c says why): the file's size and
+   * its recovery area's capacity when it started, and an upper estimate
+   * of the old data its commit must save there. */
+  guint64 txn_size, txn_capacity, txn_estimate;
 };
 
 /* Keys.  Each returns a new GString whose bytes (without a terminating
@@ -90,6 +94,23 @@ gboolean md_index_read_ids (MdIndex *idx, const GString *key, GPtrArray *out,
  * failure (MD_ERROR_CORRUPT for a bad record). */
 gboolean md_index_fetch_record (MdIndex *idx, const char *message_id,
                                 MdRecord **rec, GError **error);
+
+/* index-room.c: the file never grows at a commit.  The capacity of the
+ * recovery area of TDB (0: none, or one TDB would not reuse). */
+guint64 md_index_area_capacity (struct tdb_context *tdb);
+/* Inside IDX's transaction: copy its whole view into a new file with
+ * room for NEED bytes more (and its recovery area), which replaces the
+ * file at IDX's path; the caller then cancels and reopens. */
+gboolean md_index_grow_locked (MdIndex *idx, guint64 need, GError **error);
+/* A new file for a copy at TMP (removing a stale one), and its
+ * installation at IDX's path under IDX's transaction lock: room and
+ * recovery area made, [index] max_size checked, synced, renamed. */
+struct tdb_context *md_index_copy_create (const char *tmp, GError **error);
+gboolean md_index_copy_install (MdIndex *idx, struct tdb_context *out,
+                                const char *tmp, guint64 need,
+                                guint64 *size_after, GError **error);
+/* A new index at PATH, complete before it appears there. */
+gboolean md_index_create (const char *path, GError **error);
 
 /* fsync() the directory DIR (after a file in it was created or renamed). */
 gboolean md_index_sync_dir (const char *dir, GError **error);

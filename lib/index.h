@@ -32,7 +32,9 @@ MdIndex *md_index_open (const char *path, MdIndexMode mode,
 gboolean md_index_close (MdIndex *idx, GError **error);
 
 /* Refuse (MD_ERROR_TEMP, nothing written) a transaction that would grow
- * the file past MAX_SIZE bytes; 0: no limit but TDB's own (4 GiB). */
+ * the file past MAX_SIZE bytes (the file grows by being rewritten with
+ * its room and recovery area: the size of that new file counts); 0: no
+ * limit but TDB's own (4 GiB). */
 void md_index_set_max_size (MdIndex *idx, guint64 max_size);
 
 /* A batch makes many md_index_add() calls one transaction (bulk import).
@@ -40,6 +42,10 @@ void md_index_set_max_size (MdIndex *idx, guint64 max_size);
 gboolean md_index_begin (MdIndex *idx, GError **error);
 gboolean md_index_commit (MdIndex *idx, GError **error);
 void md_index_cancel (MdIndex *idx);
+/* TRUE when the open batch should be committed before more is added:
+ * beyond that its commit no longer fits TDB's recovery area and has to
+ * copy the whole file into a larger one (index-room.c). */
+gboolean md_index_batch_full (MdIndex *idx);
 
 typedef enum {
   MD_ADD_NEW,        /* recorded */

@@ -122,14 +122,16 @@ if unshare -m true 2>/dev/null && unshare -m mount -t tmpfs tmpfs "$TMP" 2>/dev/
   is "$(rc)" 75 'read-only file system: 75'
   ok 'read-only file system: --pass delivered the message' cmp -s "$TMP/m4" "$TMP/out"
 
-  # A full disk: 4 MiB with under 200 KiB left, less than the index needs
-  # to grow; once room is made the retry records the message.
+  # A full disk: 16 MiB with under 200 KiB left, less than a new index
+  # needs (it is made with its room and recovery area, a few MiB, before
+  # it appears); once room is made the retry records the message.
   unshare -m sh -c '
-    mkdir -p "$1/full" && mount -t tmpfs -o size=4m tmpfs "$1/full" &&
-    dd if=/dev/zero of="$1/full/filler" bs=1k count=3900 2>/dev/null &&
+    mkdir -p "$1/full" && mount -t tmpfs -o size=16m tmpfs "$1/full" &&
+    dd if=/dev/zero of="$1/full/filler" bs=1k count=16200 2>/dev/null &&
     "$2" --pass --index "$1/full/index.tdb" <"$1/m4" >"$1/out" 2>"$1/err"
     echo $? >"$1/rc"
-    tdbtool "$1/full/index.tdb" check >"$1/check" 2>&1
+    { [ ! -e "$1/full/index.tdb" ] && echo "no index"; } >"$1/check" ||
+      tdbtool "$1/full/index.tdb" check >"$1/check" 2>&1
     rm "$1/full/filler"
     "$2" --index "$1/full/index.tdb" <"$1/m4" &&
       "$2" --index "$1/full/index.tdb" --show four@example.org >>"$1/check"' \
@@ -137,7 +139,8 @@ if unshare -m true 2>/dev/null && unshare -m mount -t tmpfs tmpfs "$TMP" 2>/dev/
   is "$(rc)" 75 'full file system: 75'
   ok 'full file system: --pass delivered the message' cmp -s "$TMP/m4" "$TMP/out"
   ok 'full file system: the error names the index' grep -q "^mldigest-filter: cannot .* index '$TMP/full/index.tdb'" "$TMP/err"
-  ok 'full file system: the index is intact' grep -q 'Database integrity is OK' "$TMP/check"
+  ok 'full file system: the index is intact (or, never made, absent)' \
+    grep -q -e 'Database integrity is OK' -e '^no index$' "$TMP/check"
   ok 'full file system: the retry records it once there is room' grep -q '^message-id: four@example.org' "$TMP/check"
 else
   skip 'cannot mount a tmpfs here: read-only and full file systems not tested'

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Crashes: kill -9 at random moments during CRASH_SINGLE (300) single
 # deliveries and CRASH_IMPORT (30) bulk imports of 4,500 archive messages
-# (two transactions), at least 200 kills in all by default.  After every
-# kill the index opens and checks clean; every message whose filter
+# (batches of up to 4,000, fewer while the file is small), at least 200
+# kills in all by default.  After every kill the index opens and checks
+# clean (tdbtool check, no dead space); every message whose filter
 # exited 0 is there; every list entry names a recorded message exactly
 # once (nothing half-written); delivering again records the rest.
 . "$(dirname "$0")/lib/tap.sh"
@@ -27,26 +28,22 @@ consistent () {
   done
 }
 
-# The check after each kill.  A kill during a commit can leave TDB's
-# file in a state its own check rejects although nothing is lost (the
-# records and lists agree with a clean delivery of the same messages):
-# the old recovery area of a commit that had to move it to a larger one,
-# left unreferenced ("Dead space"), or, more rarely, "Hashes do not match
-# records" after the recovery.  --expire (keeping everything) rewrites
-# the file and clears it.  The check accepts that case only when the
-# rewrite then checks clean and leaves every key and value as it was;
-# such cases are counted and printed.
-printf '[index]\nkeep_days = 1000000\n' >"$TMP/keep-all.conf"
+# The check after each kill: tdbtool check finds the file sound, with no
+# dead space either (index-room.c says why a commit may never extend the
+# file).  A kill in the middle of a commit leaves TDB's recovery record,
+# which tdbtool's open plays back first: those are counted and printed.
+# Before the first import has made its file there is nothing to check.
 cat >"$TMP/check.sh" <<CHECK
 #!/bin/sh
-tdbtool "\$1" check 2>&1 | grep -q 'Database integrity is OK' && exit 0
-tdbdump "\$1" | sort >'$TMP/before.dump' || exit 1
-MLDIGEST_CONFIG='$TMP/keep-all.conf' '$AGGREGATE' --index "\$1" --expire >/dev/null || exit 1
-tdbtool "\$1" check 2>&1 | grep -q 'Database integrity is OK' || exit 1
-tdbdump "\$1" | sort | cmp -s - '$TMP/before.dump' || exit 1
-echo rewritten >>'$TMP/rewrites'
+[ -e "\$1" ] || { echo absent >>'$TMP/absent'; exit 0; }
+out=\$(tdbtool "\$1" check 2>&1)
+case \$out in *'Database integrity is OK'*) ;; *) echo "\$out"; exit 1 ;; esac
+case \$out in *'Dead space'*) echo "\$out"; exit 1 ;; esac
+case \$out in *'tdb_transaction_recover: recovered'*) echo x >>'$TMP/recovered' ;; esac
+exit 0
 CHECK
-: >"$TMP/rewrites"
+: >"$TMP/recovered"
+: >"$TMP/absent"
 
 # ---- single deliveries ----
 CHECK="sh '$TMP/check.sh' '$MLDIGEST_INDEX'"
@@ -85,8 +82,8 @@ ok 'and then every message is recorded' cmp -s "$TMP/expected" "$TMP/recorded"
 ok 'exactly once' consistent "$MLDIGEST_INDEX"
 
 # ---- bulk import ----
-diag "tdbtool check clean only after --expire rewrote the file: $(wc -l <"$TMP/rewrites") of $SINGLE single deliveries"
-: >"$TMP/rewrites"
+diag "single deliveries: $(wc -l <"$TMP/recovered") kills left a commit that TDB's recovery rolled back, each checked clean"
+: >"$TMP/recovered"
 export MLDIGEST_INDEX=$TMP/import.tdb
 CHECK="sh '$TMP/check.sh' '$MLDIGEST_INDEX'"
 xz -dc "$ARCHIVE" | awk '/^From / { k++ } k <= 4500' >"$TMP/archive.mbox"
@@ -97,7 +94,7 @@ t0=$(date +%s)
   --calibrate-cmd "'$FILTER' --index '$TMP/scratch.tdb' --mbox '$TMP/archive.mbox' --list kvmarm -q" \
   --check "$CHECK" --out "$TMP/imports" -- \
   "$FILTER" --mbox "$TMP/archive.mbox" --list kvmarm -q 2>"$TMP/kill.err"
-is "$?" 0 "the index checked clean after each of $IMPORTS killed imports (or after a rewrite that changed nothing)"
+is "$?" 0 "the index checked clean after each of $IMPORTS killed imports"
 { grep -v '^#' "$TMP/kill.err" | head -n 5; grep '^#' "$TMP/kill.err"; } >&2
 killed=$(grep -c '	killed	' "$TMP/imports")
 kills=$((kills + killed))
@@ -106,7 +103,7 @@ ok "most imports were killed ($killed of $IMPORTS)" test "$killed" -ge $((IMPORT
 is "$(grep -v '	killed	' "$TMP/imports" | grep -vc '	exit 0	')" 0 \
   'each import that was not killed exited 0'
 ok 'lists and records agree after the killed imports' consistent "$MLDIGEST_INDEX"
-diag "tdbtool check clean only after --expire rewrote the file: $(wc -l <"$TMP/rewrites") of $IMPORTS imports"
+diag "imports: $(wc -l <"$TMP/recovered") kills left a commit that TDB's recovery rolled back, $(wc -l <"$TMP/absent") came before the file was made; each checked clean"
 diag "recorded after the kills: $(recorded_ids "$MLDIGEST_INDEX" | wc -l) messages"
 
 "$FILTER" --mbox "$TMP/archive.mbox" --list kvmarm -q
