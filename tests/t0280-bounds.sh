@@ -26,7 +26,7 @@ MAX_SECONDS=10
 # Time: GMime's parser grows its buffer for one header field 64 bytes at
 # a time (gmime-parser.c, header_buffer_append).  glibc's realloc() grows
 # such a block in place: refs-100000 makes 39,283 reallocs of blocks over
-# 64 KiB of which 264 move, and takes 0.02 s.  ASan's realloc() always
+# 64 KiB of which a few hundred move, and takes 0.02 s.  ASan's realloc() always
 # moves: about 48 GB copied into freshly mapped pages, 30 to 53 s measured
 # (subject-1mb 8 to 10 s; every other case under 0.4 s).  The bound is 12
 # times, 120 s, headroom for a loaded machine.
