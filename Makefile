@@ -64,6 +64,8 @@ AGGREGATE := $(B)/mldigest-aggregate
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 # Small programs the shell tests drive (tests/helpers/NAME.c).
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+# ... and libraries they preload (tests/helpers/NAME.preload.c: NAME.so).
+TEST_HELPERS := $(patsubst %.preload,%.so,$(TEST_HELPERS))
 SHELL_TESTS := $(sort $(wildcard tests/t[0-9]*.sh))
 
 .PHONY: all check unit-check demo bench install uninstall clean deps deps-bench fuzz FORCE
@@ -135,6 +137,9 @@ $(FILTER_SHARED): $(FILTER_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 # A helper talks to TDB as another program would: libtdb only.
+$(B)/tests/helpers/%.so: tests/helpers/%.preload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(shell $(PKG_CONFIG) --cflags --libs tdb)

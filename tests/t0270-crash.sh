@@ -6,6 +6,9 @@
 # clean (tdbtool check, no dead space); every message whose filter
 # exited 0 is there; every list entry names a recorded message exactly
 # once (nothing half-written); delivering again records the rest.
+# Then a delivery that fits the index's room and one that must grow it
+# are killed at each of their writes and syncs in turn (tests/helpers/
+# crash-at.preload.c), with the same check after each kill.
 . "$(dirname "$0")/lib/tap.sh"
 need_corpus
 need_cmd xz
@@ -115,5 +118,67 @@ ok 'each message once' consistent "$MLDIGEST_INDEX"
 ok 'the index is consistent (tdbtool check)' \
   sh -c "tdbtool '$MLDIGEST_INDEX' check | grep -q 'Database integrity is OK'"
 ok "at least $WANT_KILLS kills in all ($kills)" test "$kills" -ge "$WANT_KILLS"
+
+# ---- every kill point of a delivery ----
+# Random kills seldom land inside a commit, and one that grows the index
+# comes once in hundreds of messages.  So two deliveries are run again
+# and again, killed at each write, truncation and sync of the index (or
+# of its copy) in turn, and at each write's first page: one that fits
+# the index's room and one that must grow it.  The filter linked with
+# shared libraries takes the preloaded library that kills it.
+SHARED=$BUILD/tests/mldigest-filter-shared
+PRELOAD=$BUILD/tests/helpers/crash-at.so
+K=$TMP/points
+mkdir -p "$K"
+: >"$TMP/recovered"
+archive_split 1400 "$K/msgs"
+# An index whose room the next deliveries use up: the first message that
+# grows the file is the growing case, the one before it the fitting one.
+"$FILTER" --index "$K/fill.tdb" --list kvmarm <"$K/msgs/00001.eml"
+size=$(stat -c %s "$K/fill.tdb")
+grow=
+for f in "$K"/msgs/*; do
+  cp "$K/fill.tdb" "$K/before.tdb"
+  "$FILTER" --index "$K/fill.tdb" --list kvmarm <"$f" || break
+  [ "$(stat -c %s "$K/fill.tdb")" = "$size" ] || { grow=$f; break; }
+  fit=$f; cp "$K/before.tdb" "$K/fit.tdb"
+done
+ok 'a delivery grew the index (it is copied into a larger file)' test -n "$grow"
+cp "$K/before.tdb" "$K/grow.tdb"
+
+# kill_points BASE MESSAGE: deliver MESSAGE into a copy of BASE, killed at
+# each point in turn; after each kill the copy checks clean, and a second
+# delivery records the message.  Prints the number of kill points.
+kill_points () {
+  : >"$K/count"
+  cp "$1" "$K/w.tdb"
+  env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" MD_CRASH_PATH="$K/w.tdb" MD_CRASH_COUNT="$K/count" \
+    LD_PRELOAD="$PRELOAD" "$SHARED" --index "$K/w.tdb" --list kvmarm <"$2"
+  n=$(tail -n 1 "$K/count")
+  id=$(msgids "$2")
+  at=1
+  while [ "$at" -le "$n" ]; do
+    for part in 0 1; do
+      cp "$1" "$K/w.tdb"
+      env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" MD_CRASH_PATH="$K/w.tdb" MD_CRASH_AT=$at \
+        MD_CRASH_PARTIAL=$part LD_PRELOAD="$PRELOAD" "$SHARED" --index "$K/w.tdb" --list kvmarm \
+        <"$2" 2>/dev/null
+      sh "$TMP/check.sh" "$K/w.tdb" >"$K/out" ||
+        echo "kill at $at (first page only: $part): $(tr '\n' ' ' <"$K/out")" >>"$K/problems"
+      "$FILTER" --index "$K/w.tdb" --list kvmarm <"$2" &&
+        recorded_ids "$K/w.tdb" | grep -qxF "$id" ||
+        echo "kill at $at (first page only: $part): not recorded on the second delivery" >>"$K/problems"
+    done
+    at=$((at + 1))
+  done
+  echo "$n"
+}
+: >"$K/problems"
+n_grow=$(kill_points "$K/grow.tdb" "$grow")
+n_fit=$(kill_points "$K/fit.tdb" "$fit")
+head -n 5 "$K/problems" >&2
+diag "every kill point: $n_grow of a delivery that grows the index, $n_fit of one that fits its room, each killed twice; $(wc -l <"$TMP/recovered") left a commit that TDB's recovery rolled back"
+ok 'each kill point was found' test "$n_grow" -gt 0 -a "$n_fit" -gt 0
+is "$(wc -l <"$K/problems")" 0 'the index checked clean after a kill at each point, and the message was recorded on the second delivery'
 
 done_testing
