@@ -6,9 +6,10 @@
 # clean (tdbtool check, no dead space); every message whose filter
 # exited 0 is there; every list entry names a recorded message exactly
 # once (nothing half-written); delivering again records the rest.
-# Then a delivery that fits the index's room and one that must grow it
-# are killed at each of their writes and syncs in turn (tests/helpers/
-# crash-at.preload.c), with the same check after each kill.
+# Then a delivery that fits the index's room, one that must grow it and
+# an import that grows it are killed at each of their writes and syncs
+# in turn (tests/helpers/crash-at.preload.c), with the same check after
+# each kill.
 . "$(dirname "$0")/lib/tap.sh"
 need_corpus
 need_cmd xz
@@ -146,39 +147,56 @@ done
 ok 'a delivery grew the index (it is copied into a larger file)' test -n "$grow"
 cp "$K/before.tdb" "$K/grow.tdb"
 
-# kill_points BASE MESSAGE: deliver MESSAGE into a copy of BASE, killed at
-# each point in turn; after each kill the copy checks clean, and a second
-# delivery records the message.  Prints the number of kill points.
+# The next 100 messages, as an mbox to import into the fitting index: its
+# batches fill the room and one of them grows the file.
+for f in $(ls "$K"/msgs/* | grep -A 99 -xF "$grow"); do
+  echo 'From import@example.org Thu Jan  1 00:00:00 2020'
+  sed 's/^>*From />&/' "$f"
+  echo
+done >"$K/next.mbox"
+msgids "$grow" >"$K/grow.ids"
+msgids "$fit" >"$K/fit.ids"
+msgids_mbox <"$K/next.mbox" | sort >"$K/import.ids"
+
+# kill_points BASE IDS INPUT ARG...: run the filter with ARGs on INPUT
+# over a copy of BASE, killed at each point in turn; after each kill the
+# copy checks clean, and running it again records every Message-ID of
+# IDS.  Prints the number of kill points.  (An import maps the file: its
+# writes through the map are no calls, so it is killed between them, at
+# its syncs, growth and rename.)
 kill_points () {
+  base=$1 ids=$2 input=$3
+  shift 3
   : >"$K/count"
-  cp "$1" "$K/w.tdb"
-  env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" MD_CRASH_PATH="$K/w.tdb" MD_CRASH_COUNT="$K/count" \
-    LD_PRELOAD="$PRELOAD" "$SHARED" --index "$K/w.tdb" --list kvmarm <"$2"
+  cp "$base" "$K/w.tdb"
+  env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    MD_CRASH_PATH="$K/w.tdb" MD_CRASH_COUNT="$K/count" LD_PRELOAD="$PRELOAD" \
+    "$SHARED" --index "$K/w.tdb" --list kvmarm "$@" <"$input"
   n=$(tail -n 1 "$K/count")
-  id=$(msgids "$2")
   at=1
   while [ "$at" -le "$n" ]; do
     for part in 0 1; do
-      cp "$1" "$K/w.tdb"
-      env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" MD_CRASH_PATH="$K/w.tdb" MD_CRASH_AT=$at \
-        MD_CRASH_PARTIAL=$part LD_PRELOAD="$PRELOAD" "$SHARED" --index "$K/w.tdb" --list kvmarm \
-        <"$2" 2>/dev/null
+      cp "$base" "$K/w.tdb"
+      env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        MD_CRASH_PATH="$K/w.tdb" MD_CRASH_AT=$at MD_CRASH_PARTIAL=$part LD_PRELOAD="$PRELOAD" \
+        "$SHARED" --index "$K/w.tdb" --list kvmarm "$@" <"$input" 2>/dev/null
       sh "$TMP/check.sh" "$K/w.tdb" >"$K/out" ||
-        echo "kill at $at (first page only: $part): $(tr '\n' ' ' <"$K/out")" >>"$K/problems"
-      "$FILTER" --index "$K/w.tdb" --list kvmarm <"$2" &&
-        recorded_ids "$K/w.tdb" | grep -qxF "$id" ||
-        echo "kill at $at (first page only: $part): not recorded on the second delivery" >>"$K/problems"
+        echo "$input: kill at $at (first page only: $part): $(tr '\n' ' ' <"$K/out")" >>"$K/problems"
+      "$FILTER" --index "$K/w.tdb" --list kvmarm "$@" <"$input" &&
+        recorded_ids "$K/w.tdb" | comm -13 - "$ids" | grep -q . &&
+        echo "$input: kill at $at (first page only: $part): not recorded when run again" >>"$K/problems"
     done
     at=$((at + 1))
   done
   echo "$n"
 }
 : >"$K/problems"
-n_grow=$(kill_points "$K/grow.tdb" "$grow")
-n_fit=$(kill_points "$K/fit.tdb" "$fit")
+n_grow=$(kill_points "$K/grow.tdb" "$K/grow.ids" "$grow")
+n_fit=$(kill_points "$K/fit.tdb" "$K/fit.ids" "$fit")
+n_import=$(kill_points "$K/fit.tdb" "$K/import.ids" /dev/null --mbox "$K/next.mbox" -q)
 head -n 5 "$K/problems" >&2
-diag "every kill point: $n_grow of a delivery that grows the index, $n_fit of one that fits its room, each killed twice; $(wc -l <"$TMP/recovered") left a commit that TDB's recovery rolled back"
-ok 'each kill point was found' test "$n_grow" -gt 0 -a "$n_fit" -gt 0
-is "$(wc -l <"$K/problems")" 0 'the index checked clean after a kill at each point, and the message was recorded on the second delivery'
+diag "every kill point: $n_grow of a delivery that grows the index, $n_fit of one that fits its room, $n_import of an import of 100 messages that grows it, each killed twice; $(wc -l <"$TMP/recovered") left a commit that TDB's recovery rolled back"
+ok 'each kill point was found' test "$n_grow" -gt 0 -a "$n_fit" -gt 0 -a "$n_import" -gt 0
+is "$(wc -l <"$K/problems")" 0 'the index checked clean after a kill at each point, and running again recorded everything'
 
 done_testing
