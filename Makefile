@@ -101,14 +101,18 @@ $(AGG_A): $(call obj,$(AGG_SRC))
 FILTER_STATIC ?= $(if $(SANITIZE),no,yes)
 FILTER_ARCHIVES := -lgmime-3.0 -lgio-2.0 -lgobject-2.0 -lgmodule-2.0 \
   -lglib-2.0 -lpcre2-8 -lffi -lz -ltdb -lgpgme -lassuan -lgpg-error \
-  -lidn2 -lunistring -lxml2 -llzma -lz -lm
-FILTER_FULL_STATIC := -static $(FILTER_ARCHIVES) -lm -pthread
-FILTER_STATIC_LIBS := -Wl,-Bstatic $(FILTER_ARCHIVES) -Wl,-Bdynamic -lm -pthread
+  -lidn2 -lunistring -lxml2 -lz -lm
+# pread() and pwrite() go through filter/static/pread.c (the index's read
+# cache, lib/readcache.h): libtdb.a's calls included, which only a static
+# link can redirect.
+FILTER_WRAP := -Wl,--wrap=pread -Wl,--wrap=pwrite
+FILTER_FULL_STATIC := -static $(FILTER_WRAP) $(FILTER_ARCHIVES) -lm -pthread
+FILTER_STATIC_LIBS := $(FILTER_WRAP) -Wl,-Bstatic $(FILTER_ARCHIVES) -Wl,-Bdynamic -lm -pthread
 FILTER_OBJ := $(call obj,filter/main.c) $(call obj,$(FILT_SRC)) $(LIB_A)
 ifeq ($(FILTER_STATIC),yes)
 # glibc warns that getpwnam() and dlopen() in a static program need its
 # own shared objects at run time (see above): the first link is quiet.
-$(FILTER): $(FILTER_OBJ) $(B)/filter/static/compat.o
+$(FILTER): $(FILTER_OBJ) $(call obj,$(wildcard filter/static/*.c))
 	@echo "$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_FULL_STATIC)"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_FULL_STATIC) 2>/dev/null || \
 	{ echo "(no static libc here: linking $@ with a shared libc)"; \

@@ -51,6 +51,7 @@ label () {
   case $1 in
     mldigest-filter) echo "mldigest-filter (stdin)" ;;
     filter-startup)  echo "  mldigest-filter --help" ;;
+    filter-linked)   echo "  mldigest-filter as linked" ;;
     libs-floor)      echo "  floor + the filter's shared objs" ;;
     notmuch-insert)  echo "notmuch insert" ;;
     procmail)        echo "procmail to a maildir" ;;

@@ -11,7 +11,7 @@ BUILD="build-essential pkg-config xz-utils
   libglib2.0-dev libgmime-3.0-dev libtdb-dev tdb-tools
   libjson-glib-dev libtemplate-glib-1.0-dev libgirepository1.0-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev
-  libgpgme-dev libassuan-dev libunistring-dev libselinux1-dev libxml2-dev"
+  libgpgme-dev libassuan-dev libunistring-dev libselinux1-dev libxml2-dev liblzma-dev"
 TEST="procmail chromium fonts-wqy-microhei fonts-noto-color-emoji python3 python3-aiosmtpd
   shellcheck inotify-tools procps groff-base time clang valgrind
   postfix sasl2-bin libsasl2-modules openssl

@@ -9,7 +9,6 @@
 #include "filter.h"
 
 #include <errno.h>
-#include <string.h>
 #include <unistd.h>
 #include "error.h"
 #include "message.h"
@@ -41,43 +40,43 @@ write_all (int fd, const char *p, gsize len, GError **error)
   return TRUE;
 }
 
-/* Keep CHUNK unless the message is already too big.  g_try_realloc: a
- * message that does not fit in memory today may fit tomorrow (TEMP). */
+/* Room for the next read, straight into the buffer (the message is
+ * copied nowhere on its way in): it doubles from 64 KiB up to one byte
+ * past the limit, enough to see that a message is over it.
+ * g_try_realloc: a message that does not fit in memory today may fit
+ * tomorrow (TEMP). */
 static gboolean
-keep (Input *in, const char *chunk, gsize n, GError **error)
+make_room (Input *in, GError **error)
 {
-  if (in->too_big || in->len + n > MD_FILTER_MAX_MESSAGE)
+  const gsize limit = (gsize) MD_FILTER_MAX_MESSAGE + 1;
+  if (in->len < in->cap && (in->cap - in->len >= 4096 || in->cap == limit))
+    return TRUE;
+  gsize cap = MIN (MAX (in->cap * 2, 65536), limit);
+  char *grown = g_try_realloc (in->data, cap);
+  if (grown == NULL)
     {
-      in->too_big = TRUE;
-      return TRUE;
+      g_set_error (error, MD_ERROR, MD_ERROR_TEMP, "out of memory");
+      return FALSE;
     }
-  if (in->len + n > in->cap)
-    {
-      gsize cap = MAX (in->cap * 2, MAX (in->len + n, 65536));
-      char *grown = g_try_realloc (in->data, cap);
-      if (grown == NULL)
-        {
-          g_set_error (error, MD_ERROR, MD_ERROR_TEMP, "out of memory");
-          return FALSE;
-        }
-      in->data = grown;
-      in->cap = cap;
-    }
-  memcpy (in->data + in->len, chunk, n);
-  in->len += n;
+  in->data = grown;
+  in->cap = cap;
   return TRUE;
 }
 
-/* Read all of stdin; with PASS copy it to stdout on the way.  A failed
- * copy stops neither the reading nor the recording: it is reported in
- * PASS_ERROR. */
+/* Read all of stdin; with PASS copy it to stdout on the way.  Past the
+ * limit the rest is still read (and passed on) into the buffer's start:
+ * a message too big is not recorded.  A failed copy stops neither the
+ * reading nor the recording: it is reported in PASS_ERROR. */
 static gboolean
 read_input (Input *in, gboolean pass, GError **pass_error, GError **error)
 {
-  char buf[65536];
   for (;;)
     {
-      ssize_t n = read (STDIN_FILENO, buf, sizeof buf);
+      if (!in->too_big && !make_room (in, error))
+        return FALSE;
+      char *to = in->too_big ? in->data : in->data + in->len;
+      gsize room = in->too_big ? in->cap : in->cap - in->len;
+      ssize_t n = read (STDIN_FILENO, to, room);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
@@ -90,9 +89,9 @@ read_input (Input *in, gboolean pass, GError **pass_error, GError **error)
       if (n == 0)
         return TRUE;
       if (pass && *pass_error == NULL)
-        write_all (STDOUT_FILENO, buf, n, pass_error);
-      if (!keep (in, buf, n, error))
-        return FALSE;
+        write_all (STDOUT_FILENO, to, n, pass_error);
+      if (!in->too_big && (in->len += n) > MD_FILTER_MAX_MESSAGE)
+        in->too_big = TRUE;
     }
 }
 
@@ -141,7 +140,7 @@ record (const MdFilterOptions *o, const Input *in, GError **error)
                    MD_FILTER_MAX_MESSAGE >> 20);
       return FALSE;
     }
-  MdParseOptions popts = { o->list, 0 };
+  MdParseOptions popts = { o->list, 0, TRUE };
   g_autoptr (MdRecord) rec = md_message_parse (in->data, in->len, &popts, error);
   if (rec == NULL)
     {

@@ -94,7 +94,7 @@ static gboolean
 parse_and_add (Importer *imp, const char *data, gsize len, gint64 arrival,
                MdAddResult *result, GError **rejected, GError **error)
 {
-  MdParseOptions popts = { imp->o->list, arrival };
+  MdParseOptions popts = { imp->o->list, arrival, FALSE };
   g_autoptr (MdRecord) rec = md_message_parse (data, len, &popts, rejected);
   if (rec == NULL)
     return TRUE;

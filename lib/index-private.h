@@ -25,6 +25,7 @@ struct _MdIndex {
   MdIndexMode mode;
   guint lock_timeout_ms;
   gboolean in_batch;
+  gboolean in_transaction;  /* between a transaction's start and its end */
   GHashTable *pending;    /* in a batch: list entries to append at commit,
                            * GBytes key -> GString entries */
   char *tdb_log;          /* TDB's last error message: the reason when errno has none */

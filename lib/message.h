@@ -11,6 +11,8 @@
 typedef struct {
   const char *list;   /* short name or whole List-Id forced by --list; NULL: from List-Id */
   gint64 arrival;     /* arrival time (UTC seconds); 0 means now */
+  gboolean exiting;   /* the process ends soon after: GMime's parse of the
+                       * message is left to the exit, not taken apart */
 } MdParseOptions;
 
 /* Idempotent; called by md_message_parse() too. */

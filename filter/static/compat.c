@@ -30,6 +30,14 @@
  * converter that opens nothing: libxml2 then reports the encoding as
  * unsupported, as it does on a system built without ICU.
  *
+ * The same goes for liblzma, which libxml2.a calls to read .xz-compressed
+ * files: the filter never gives libxml2 a file, only bytes in memory, and
+ * linking liblzma only buys its constructor, which asks the CPU for its
+ * features (a CPUID instruction: several microseconds in a virtual
+ * machine) at every start.  Its four entry points are given as a decoder
+ * that opens nothing: libxml2 then reads an .xz file as it does on a
+ * system built without liblzma.
+ *
  * And libm, when libc is linked shared (the Makefile's fallback):
  * libxml2's XPath and schema types (linked in, never run by the filter)
  * call floor, fmod, log10 and pow, whose archive versions choose a CPU
@@ -46,6 +54,7 @@
 #include <libmount/libmount.h>  /* the signatures these must match */
 #include <math.h>
 #include <unicode/ucnv.h>
+#include <lzma.h>
 #include <selinux/selinux.h>
 
 /* ---- libreplace ---- */
@@ -208,6 +217,29 @@ UCNV_FROM_U_CALLBACK_STOP (const void *context, UConverterFromUnicodeArgs *args,
                            const UChar *code_units, int32_t length, UChar32 code_point,
                            UConverterCallbackReason reason, UErrorCode *err)
 {
+}
+
+/* ---- liblzma, decoding nothing ---- */
+
+lzma_ret
+lzma_auto_decoder (lzma_stream *strm, uint64_t memlimit, uint32_t flags)
+{
+  return LZMA_OPTIONS_ERROR;
+}
+
+lzma_ret
+lzma_code (lzma_stream *strm, lzma_action action)
+{
+  return LZMA_PROG_ERROR;
+}
+
+void lzma_end (lzma_stream *strm) { }
+
+lzma_ret
+lzma_properties_decode (lzma_filter *filter, const lzma_allocator *allocator,
+                        const uint8_t *props, size_t props_size)
+{
+  return LZMA_OPTIONS_ERROR;
 }
 
 /* ---- libm's double functions libxml2 names ---- */

@@ -103,7 +103,7 @@ check_body (const MdRecord *r)
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
-  MdParseOptions opts = { NULL, ARRIVAL };
+  MdParseOptions opts = { NULL, ARRIVAL, FALSE };
   g_autoptr (GError) err = NULL;
   g_autoptr (MdRecord) r = md_message_parse ((const char *) data, size, &opts, &err);
 

@@ -113,7 +113,7 @@ parse_file (const char *path)
   gsize len = 0;
   g_autoptr (GError) err = NULL;
   g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  MdParseOptions opts = { NULL, ARRIVAL };
+  MdParseOptions opts = { NULL, ARRIVAL, FALSE };
   MdRecord *r = md_message_parse (data, len, &opts, &err);
   if (r == NULL)
     {

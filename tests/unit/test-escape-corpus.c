@@ -210,7 +210,7 @@ test_archive (void)
   mbox = md_mbox_new (f);
   while (md_mbox_next (mbox, msg, &arrival, &line, 16 << 20, &truncated, NULL))
     {
-      MdParseOptions opts = { "kvmarm", arrival };
+      MdParseOptions opts = { "kvmarm", arrival, FALSE };
       g_autoptr (MdRecord) r = md_message_parse (msg->str, msg->len, &opts, NULL);
       if (r)
         check_record (&st, r), messages++;

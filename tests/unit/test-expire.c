@@ -203,7 +203,7 @@ test_every_key_kind_expires (void)
   g_assert_no_error (err);
   for (guint i = 0; i < G_N_ELEMENTS (messages); i++)
     {
-      MdParseOptions popts = { NULL, T0 - 40 * DAY };
+      MdParseOptions popts = { NULL, T0 - 40 * DAY, FALSE };
       g_autoptr (MdRecord) rec = md_message_parse (messages[i], strlen (messages[i]), &popts, &err);
       g_assert_no_error (err);
       g_assert_true (md_index_add (idx, rec, NULL, &err));

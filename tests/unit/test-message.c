@@ -31,7 +31,7 @@ assert_record_sane (const MdRecord *r)
 static MdRecord *
 parse_len (const char *text, gsize len, const char *list)
 {
-  MdParseOptions opts = { list, ARRIVAL };
+  MdParseOptions opts = { list, ARRIVAL, FALSE };
   g_autoptr (GError) err = NULL;
   MdRecord *r = md_message_parse (text, len, &opts, &err);
   g_assert_no_error (err);

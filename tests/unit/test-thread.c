@@ -354,7 +354,7 @@ corpus_week (const char *sub)
       g_autofree char *data = NULL;
       gsize len;
       const char *name;
-      MdParseOptions po = { "kvmarm", T0 };
+      MdParseOptions po = { "kvmarm", T0, FALSE };
 
       while (d && (name = g_dir_read_name (d)) != NULL)
         g_ptr_array_add (stack, g_build_filename (path, name, NULL));
