@@ -12,8 +12,30 @@
 
 BIG=$TOP/tests/helpers/big-mail.py
 MAX_SECONDS=10
-# Sanitizers cost memory and time of their own.
-case $BUILD in *-san) SLOW=4 ;; *) SLOW=1 ;; esac
+# The sanitized build (make check SANITIZE=1) is held to the same bounds
+# times factors measured on it; the plain build's figures are in the man
+# page.
+#
+# Memory: ASan's quarantine keeps up to 256 MiB of freed blocks to catch
+# a use after free, which says nothing about what the filter holds: it is
+# turned off here (the other tests keep it), so that the peak measures
+# the filter's own memory plus ASan's redzones, shadow memory and runtime
+# (about 13 MiB).  Measured: at most 2.3 times the plain bound
+# (subject-1mb: 80 MB; plain 26 MB), so the bound is 3 times.
+#
+# Time: GMime's parser grows its buffer for one header field 64 bytes at
+# a time (gmime-parser.c, header_buffer_append).  glibc's realloc() grows
+# such a block in place: refs-100000 makes 39,283 reallocs of blocks over
+# 64 KiB of which a few hundred move, and takes 0.02 s.  ASan's realloc() always
+# moves: about 48 GB copied into freshly mapped pages, 30 to 53 s measured
+# (subject-1mb 8 to 10 s; every other case under 0.4 s).  The bound is 12
+# times, 120 s, headroom for a loaded machine.
+if sanitized; then
+  MEM_FACTOR=3 TIME_FACTOR=12
+  export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
+else
+  MEM_FACTOR=1 TIME_FACTOR=1
+fi
 
 # run KIND WANT_EXIT: deliver it under /usr/bin/time -v and check the
 # exit status, the time and the peak memory against the bounds.
@@ -27,12 +49,13 @@ run () {
          awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
   # A message over the limit is kept only up to it.
   kept=$((size < 67108864 ? size : 67108864))
-  limit_kib=$(((2 * kept / 1024 + 32 * 1024) * SLOW))
-  diag "$1: $size bytes, exit $rc, $wall s, peak RSS $kib KiB (bound $limit_kib KiB)"
+  limit_kib=$(((2 * kept / 1024 + 32 * 1024) * MEM_FACTOR))
+  diag "$1: $size bytes, exit $rc, $wall s, peak RSS $kib KiB (bound $limit_kib KiB)${ASAN_OPTIONS:+ [ASAN_OPTIONS=$ASAN_OPTIONS]}"
   is "$rc" "$2" "$1: exit $2"
-  ok "$1: within $MAX_SECONDS s ($wall s)" \
-    awk -v w="$wall" -v m=$((MAX_SECONDS * SLOW)) 'BEGIN { exit !(w <= m) }'
-  ok "$1: peak memory $kib KiB within twice the message + 32 MiB" test "$kib" -le "$limit_kib"
+  ok "$1: within $((MAX_SECONDS * TIME_FACTOR)) s ($wall s)" \
+    awk -v w="$wall" -v m=$((MAX_SECONDS * TIME_FACTOR)) 'BEGIN { exit !(w <= m) }'
+  ok "$1: peak memory $kib KiB within (twice the message + 32 MiB) x $MEM_FACTOR" \
+    test "$kib" -le "$limit_kib"
   rm -f "$TMP/$1.eml"
 }
 

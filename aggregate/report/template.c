@@ -40,19 +40,43 @@ md_template_dir (void)
   return g_build_filename (MD_DATADIR, "templates", NULL);
 }
 
+/* The locator that looks up includes in OWN_DIR, then in DIR (if not
+ * NULL).  template-glib 3.36 takes a reference on the locator a template
+ * is given and never drops it: rather than lose one per template parsed
+ * (one per thread for the summaries' prompts), the process keeps one per
+ * pair of folders, a handful, for its whole life.  Borrowed. */
+static TmplTemplateLocator *
+locator_for (const char *own_dir, const char *dir)
+{
+  G_LOCK_DEFINE_STATIC (locators);
+  static GHashTable *locators;   /* "OWN_DIR\nDIR" -> TmplTemplateLocator */
+  g_autofree char *key = g_strconcat (own_dir, dir ? "\n" : "", dir, NULL);
+  TmplTemplateLocator *locator;
+
+  G_LOCK (locators);
+  if (locators == NULL)
+    locators = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  if ((locator = g_hash_table_lookup (locators, key)) == NULL)
+    {
+      locator = tmpl_template_locator_new ();
+      tmpl_template_locator_append_search_path (locator, own_dir);
+      if (dir != NULL)
+        tmpl_template_locator_append_search_path (locator, dir);
+      g_hash_table_insert (locators, g_steal_pointer (&key), locator);
+    }
+  G_UNLOCK (locators);
+  return locator;
+}
+
 /* PATH parsed, its includes looked up beside it, then in DIR. */
 static TmplTemplate *
 parse (const char *path, const char *dir, GError **error)
 {
-  g_autoptr (TmplTemplateLocator) locator = tmpl_template_locator_new ();
   g_autoptr (TmplTemplate) tmpl = NULL;
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autofree char *own_dir = g_path_get_dirname (path);
 
-  tmpl_template_locator_append_search_path (locator, own_dir);
-  if (dir != NULL)
-    tmpl_template_locator_append_search_path (locator, dir);
-  tmpl = tmpl_template_new (locator);
+  tmpl = tmpl_template_new (locator_for (own_dir, dir));
   if (!tmpl_template_parse_file (tmpl, file, NULL, error))
     return NULL;
   return g_steal_pointer (&tmpl);

@@ -77,3 +77,8 @@ need_corpus () {
 need_cmd () {
   command -v "$1" >/dev/null 2>&1 || skip_all "$1 is not installed"
 }
+# Whether the programs under test are built with the sanitizers (make
+# check SANITIZE=1): the binary itself says so, however it was reached.
+sanitized () {
+  grep -aq __asan_init "$FILTER" 2>/dev/null
+}
