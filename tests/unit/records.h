@@ -389,6 +389,29 @@ test_week (void)
   return w;
 }
 
+/* A g_test fixture: a table of records as the index, and the week of T0
+ * read from it (g_test_add (..., Fixture, NULL, setup, test, teardown)). */
+typedef struct {
+  Table *tab;
+  MdSource src;
+  MdWeek *week;
+} Fixture;
+
+G_GNUC_UNUSED static void
+setup (Fixture *f, gconstpointer data)
+{
+  f->tab = table_new ();
+  table_source (&f->src, f->tab);
+  f->week = test_week ();
+}
+
+G_GNUC_UNUSED static void
+teardown (Fixture *f, gconstpointer data)
+{
+  md_week_free (f->week);
+  table_free (f->tab);
+}
+
 /* Add REC to WEEK as a window message (IN_WINDOW) or as history. */
 G_GNUC_UNUSED static MdRecord *
 put (MdWeek *w, MdRecord *rec, gboolean in_window)

@@ -14,27 +14,6 @@ static const char *A = "Alex Author <alex@example.org>";
 static const char *R = "Rita Reviewer <rita@example.org>";
 static const char *BOT = "kernel test robot <lkp@intel.com>";
 
-typedef struct {
-  Table *tab;
-  MdSource src;
-  MdWeek *week;
-} Fixture;
-
-static void
-setup (Fixture *f, gconstpointer data)
-{
-  f->tab = table_new ();
-  table_source (&f->src, f->tab);
-  f->week = test_week ();
-}
-
-static void
-teardown (Fixture *f, gconstpointer data)
-{
-  md_week_free (f->week);
-  table_free (f->tab);
-}
-
 /* Into the index, in the thread of THREAD (NULL: its own). */
 static MdRecord *
 add (Fixture *f, MdRecord *r, const char *thread)

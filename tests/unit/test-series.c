@@ -3,27 +3,6 @@
 #include "series.h"
 #include "thread.h"
 
-typedef struct {
-  Table *tab;
-  MdSource src;
-  MdWeek *week;
-} Fixture;
-
-static void
-setup (Fixture *f, gconstpointer data)
-{
-  f->tab = table_new ();
-  table_source (&f->src, f->tab);
-  f->week = test_week ();
-}
-
-static void
-teardown (Fixture *f, gconstpointer data)
-{
-  md_week_free (f->week);
-  table_free (f->tab);
-}
-
 static MdRecord *
 patch (const char *id, const char *from, gint64 date, guint16 v, guint16 k,
        guint16 n, const char *title)
