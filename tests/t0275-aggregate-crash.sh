@@ -19,11 +19,6 @@ umask 077
 mkdir -p "$TMP/mail"
 echo "pw-$$" >"$TMP/password"
 
-wait_port () {
-  i=0
-  while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  [ -s "$1" ] || { echo "Bail out! a test server did not start"; exit 1; }
-}
 "$PY" "$TOP/tests/lib/llm-server.py" --port-file "$TMP/llm-port" --log "$TMP/llm.log" --latency 0.1 &
 LLM=$!
 "$PY" "$TOP/tests/lib/smtp-auth-server.py" --port-file "$TMP/smtp-port" --maildir "$TMP/mail" \

@@ -28,11 +28,6 @@ echo "$KEY1" >"$TMP/api-key"
 echo "$PW1" >"$TMP/smtp-password"
 
 # ---- servers (loopback, ports picked by the kernel) ----
-wait_port () {
-  i=0
-  while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  [ -s "$1" ] || { echo "Bail out! a test server did not start"; exit 1; }
-}
 cat >"$TMP/script.json" <<'JSON'
 {"markers": {"FAIL-WITH-ECHO": {"kind": "error", "status": 401, "echo_auth": true}},
  "default": {"kind": "answer"}}

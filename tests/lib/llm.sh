@@ -8,8 +8,6 @@ llm_server_start () {
   /usr/bin/python3 "$TOP/tests/lib/llm-server.py" --port-file "$TMP/port" --log "${LLM_LOG:-$TMP/log}" "$@" &
   SERVER=$!
   [ -n "${llm_hooked:-}" ] || { at_exit llm_server_stop; llm_hooked=1; }
-  i=0
-  while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  [ -s "$TMP/port" ] || { echo "Bail out! the test server did not start"; exit 1; }
+  wait_port "$TMP/port"
 }
 llm_server_stop () { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }

@@ -82,3 +82,10 @@ need_cmd () {
 sanitized () {
   grep -aq __asan_init "$FILTER" 2>/dev/null
 }
+# wait_port FILE: wait (10 s at most) for a test server started in the
+# background to write the port it listens on into FILE; bail out if not.
+wait_port () {
+  i=0
+  while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  [ -s "$1" ] || { echo "Bail out! a test server did not start"; exit 1; }
+}
