@@ -238,16 +238,86 @@ md_index_store (MdIndex *idx, const GString *key, const void *data, gsize len,
   return FALSE;
 }
 
+/* ---- lists that grow in place ----
+ *
+ * A value that no longer fits its record is written elsewhere by TDB: a
+ * new record cut from the free list (a walk of the whole list, one
+ * pread() per entry without a map), the old one freed (one more entry
+ * for every later walk), and the pages of both, of the hash chain and of
+ * the free list changed.  An id list grows by one entry per message and
+ * TDB's own slack (a quarter) lasts one or two entries.  So a delivery
+ * gives its lists room: an append that takes a list into a larger size
+ * class (256 bytes, doubling) first stores the list padded to its class,
+ * then stores it at its real length, which TDB does in place, keeping
+ * the record's size; the appends that follow, up to the class, are
+ * written in place too (tdb_storev(): the list's own pages, no walk).
+ * Readers see the value's length only, never the padding.  A list
+ * without room (written by a batch, or by an older mldigest) gets it at
+ * its next class.  Batches append each list once and leave it as is. */
+#define LIST_CLASS_MIN 256u
+
+static gsize
+list_class (gsize len)
+{
+  gsize c = LIST_CLASS_MIN;
+  while (c < len && c <= G_MAXSIZE / 2)
+    c *= 2;
+  return MAX (c, len);
+}
+
+/* Store OLD (may be absent) followed by ADD under KEY, with room when it
+ * crosses into a larger class; 0 or TDB's -1.  *WRITTEN: the bytes
+ * written, for the commit's count. */
+static int
+store_with_room (struct tdb_context *tdb, TDB_DATA key, TDB_DATA old,
+                 TDB_DATA add, gsize *written)
+{
+  TDB_DATA parts[2] = { old, add };
+  gsize len = old.dsize + add.dsize;
+  *written = len;
+  if (old.dptr == NULL || list_class (len) != list_class (old.dsize))
+    {
+      gsize room = list_class (len);
+      g_autofree unsigned char *padded = g_malloc0 (room);
+      if (old.dsize > 0)
+        memcpy (padded, old.dptr, old.dsize);
+      memcpy (padded + old.dsize, add.dptr, add.dsize);
+      *written = room;
+      if (tdb_store (tdb, key, (TDB_DATA) { padded, room }, TDB_REPLACE) != 0)
+        return -1;
+    }
+  return tdb_storev (tdb, key, old.dptr ? parts : parts + 1, old.dptr ? 2 : 1,
+                     TDB_REPLACE);
+}
+
+static int
+append_with_room (struct tdb_context *tdb, TDB_DATA key, TDB_DATA add,
+                  gsize *written)
+{
+  TDB_DATA old = tdb_fetch (tdb, key);
+  if (old.dptr == NULL && tdb_error (tdb) != TDB_ERR_NOEXIST)
+    return -1;
+  int rc = store_with_room (tdb, key, old, add, written);
+  free (old.dptr);
+  return rc;
+}
+
 static gboolean
 append_bytes (MdIndex *idx, TDB_DATA key, const void *data, gsize len,
               GError **error)
 {
+  TDB_DATA add = { (unsigned char *) data, len };
+  gsize written = 0;
+  int rc;
   errno = 0;
   md_index_wait_bound (idx, idx->lock_timeout_ms);
-  int rc = tdb_append (idx->tdb, key, (TDB_DATA) { (unsigned char *) data, len });
+  if (idx->in_batch)
+    rc = tdb_append (idx->tdb, key, add);
+  else
+    rc = append_with_room (idx->tdb, key, add, &written);
   md_index_wait_done (idx);
   if (!idx->in_batch)   /* a batch counted its lists as they filled */
-    count_write (idx, key.dsize + len, TRUE);
+    count_write (idx, key.dsize + written, TRUE);
   if (rc == 0)
     return TRUE;
   md_index_set_error (idx, errno, "cannot write index", error);

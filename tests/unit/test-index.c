@@ -266,6 +266,90 @@ test_thread_ids (Fixture *f, gconstpointer data)
   g_assert_cmpuint (none->len, ==, 0);
 }
 
+/* Where the live record of KEY is and how much room it has, read from
+ * the file as TDB lays it out (tdb_private.h): 16,411 buckets of chain
+ * heads after the 168-byte header and the free list's head; a record
+ * starts with next, rec_len, key_len, data_len, full_hash, magic, and
+ * rec_len counts key, data, slack and the 4-byte tailer. */
+typedef struct {
+  guint32 offset, rec_len, key_len, data_len;
+} RecordPlace;
+
+static RecordPlace
+record_place (Fixture *f, const char *key)
+{
+  TDB_DATA k = { (unsigned char *) key, strlen (key) };
+  guint32 hash = tdb_jenkins_hash (&k);
+  g_autofree char *raw = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (f->path, &raw, &len, NULL));
+  guint32 off;
+  memcpy (&off, raw + 168 + 4 * (1 + hash % 16411), 4);
+  while (off != 0)
+    {
+      guint32 rec[6];
+      g_assert_cmpuint (off + sizeof rec + k.dsize, <=, len);
+      memcpy (rec, raw + off, sizeof rec);
+      if (rec[4] == hash && rec[2] == k.dsize
+          && memcmp (raw + off + sizeof rec, key, k.dsize) == 0)
+        return (RecordPlace) { off, rec[1], rec[2], rec[3] };
+      off = rec[0];
+    }
+  g_assert_not_reached ();
+}
+
+/* Single deliveries append to a thread's list and to an hour's two
+ * lists each time.  Those lists grow in place: the list of a thread
+ * stays where it is, with room left, until it moves into a larger size
+ * class (256 bytes, doubling); only then does TDB write it elsewhere. */
+static void
+test_lists_grow_in_place (Fixture *f, gconstpointer data)
+{
+  enum { REPLIES = 40 };
+  g_autoptr (GPtrArray) expect = g_ptr_array_new_with_free_func (g_free);
+  guint moves = 0, in_place = 0;
+  RecordPlace last = { 0 };
+  add_simple (f->idx, "root@x", "l", T0, NULL, NULL, NULL);
+  g_ptr_array_add (expect, g_strdup ("root@x"));
+  for (int i = 1; i <= REPLIES; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("reply-%02d-with-a-longish-id@example.org", i);
+      add_simple (f->idx, id, "l", T0 + i, "root@x",
+                  (const char *[]) { "root@x", NULL }, NULL);
+      g_ptr_array_add (expect, g_steal_pointer (&id));
+      RecordPlace now = record_place (f, "t:root@x");
+      /* the value is the list exactly; the record holds room past it */
+      g_assert_cmpuint (now.rec_len, >=, now.key_len + now.data_len + 4);
+      if (now.offset == last.offset)
+        in_place++;
+      else
+        moves++;
+      last = now;
+    }
+  g_test_message ("t:root@x: %u appends in place, %u moves", in_place, moves);
+  /* 41 entries of about 40 bytes: classes 256 to 2048 */
+  g_assert_cmpuint (moves, <=, 4);
+  g_assert_cmpuint (last.rec_len - last.key_len - last.data_len - 4, >, 0);
+
+  g_autofree char *want = joined (expect);
+  g_autoptr (GPtrArray) m = md_index_thread_members (f->idx, "root@x", NULL);
+  g_autofree char *members = joined (m);
+  g_assert_cmpstr (members, ==, want);
+  g_autofree char *by_arrival = window_ids (f->idx, "l", MD_TIME_ARRIVAL, T0, T0 + 3600);
+  g_assert_cmpstr (by_arrival, ==, want);
+  g_autofree char *by_date = window_ids (f->idx, "l", MD_TIME_DATE, T0 - 60, T0 + 3600);
+  g_assert_cmpstr (by_date, ==, want);
+
+  /* what the deliveries left is a clean file */
+  g_assert_true (md_index_close (f->idx, NULL));
+  struct tdb_context *tdb = tdb_open (f->path, 0, 0, O_RDONLY, 0);
+  g_assert_nonnull (tdb);
+  g_assert_cmpint (tdb_check (tdb, NULL, NULL), ==, 0);
+  tdb_close (tdb);
+  f->idx = md_index_open (f->path, MD_INDEX_WRITE, 1000, NULL);
+  g_assert_nonnull (f->idx);
+}
+
 static void
 test_window (Fixture *f, gconstpointer data)
 {
@@ -604,6 +688,7 @@ main (int argc, char **argv)
   ADD ("/index/unlisted", test_unlisted);
   ADD ("/index/thread-ids", test_thread_ids);
   ADD ("/index/window", test_window);
+  ADD ("/index/lists-grow-in-place", test_lists_grow_in_place);
   ADD ("/index/series", test_series_lookup);
   ADD ("/index/change-id", test_change_id_lookup);
   ADD ("/index/state", test_state);
