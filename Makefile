@@ -109,20 +109,32 @@ FILTER_WRAP := -Wl,--wrap=pread -Wl,--wrap=pwrite
 FILTER_FULL_STATIC := -static $(FILTER_WRAP) $(FILTER_ARCHIVES) -lm -pthread
 FILTER_STATIC_LIBS := $(FILTER_WRAP) -Wl,-Bstatic $(FILTER_ARCHIVES) -Wl,-Bdynamic -lm -pthread
 FILTER_OBJ := $(call obj,filter/main.c) $(call obj,$(FILT_SRC)) $(LIB_A)
+# bench/parsefloor: the filter's parse alone, linked as the filter is.
+PARSE_FLOOR := $(B)/bench/parsefloor
+PARSE_FLOOR_OBJ := $(call obj,bench/parsefloor.c) $(LIB_A)
 ifeq ($(FILTER_STATIC),yes)
 # glibc warns that getpwnam() and dlopen() in a static program need its
 # own shared objects at run time (see above): the first link is quiet.
-$(FILTER): $(FILTER_OBJ) $(call obj,$(wildcard filter/static/*.c))
+# $(1): the objects without filter/static's.
+define static_link
 	@echo "$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_FULL_STATIC)"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_FULL_STATIC) 2>/dev/null || \
 	{ echo "(no static libc here: linking $@ with a shared libc)"; \
 	  echo "$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_STATIC_LIBS)"; \
 	  $(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_STATIC_LIBS) 2>/dev/null; } || \
 	{ echo "(no static GMime/GLib/TDB here: linking $@ with shared libraries)"; \
-	  echo "$(CC) $(ALL_LDFLAGS) -o $@ $(FILTER_OBJ) $(LIB_LIBS)"; \
-	  $(CC) $(ALL_LDFLAGS) -o $@ $(FILTER_OBJ) $(LIB_LIBS); }
+	  echo "$(CC) $(ALL_LDFLAGS) -o $@ $(1) $(LIB_LIBS)"; \
+	  $(CC) $(ALL_LDFLAGS) -o $@ $(1) $(LIB_LIBS); }
+endef
+$(FILTER): $(FILTER_OBJ) $(call obj,$(wildcard filter/static/*.c))
+	$(call static_link,$(FILTER_OBJ))
+# (filter/static's first: their wrappers call into the library)
+$(PARSE_FLOOR): $(call obj,$(wildcard filter/static/*.c)) $(PARSE_FLOOR_OBJ)
+	$(call static_link,$(PARSE_FLOOR_OBJ))
 else
 $(FILTER): $(FILTER_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+$(PARSE_FLOOR): $(PARSE_FLOOR_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
 endif
 $(AGGREGATE): $(call obj,aggregate/main.c) $(AGG_A) $(LIB_A)
@@ -169,7 +181,7 @@ demo: deps
 	@MLDIGEST_BUILD=$(CURDIR)/$(B) sh contrib/demo.sh
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(PARSE_FLOOR)
 	@MLDIGEST_BUILD=$(CURDIR)/$(B) sh bench/run.sh
 
 # Fuzzing: each tests/fuzz/fuzz-NAME.c is a libFuzzer target built with

@@ -53,6 +53,7 @@ label () {
     filter-startup)  echo "  mldigest-filter --help" ;;
     filter-linked)   echo "  mldigest-filter as linked" ;;
     libs-floor)      echo "  floor + the filter's shared objs" ;;
+    parse-floor)     echo "  parse floor (GMime, no index)" ;;
     notmuch-insert)  echo "notmuch insert" ;;
     procmail)        echo "procmail to a maildir" ;;
     floor)           echo "fork+exec floor" ;;

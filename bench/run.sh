@@ -221,6 +221,7 @@ per_message () {
     set -- "$@" -- tdb-floor-defaults "$TOOLS/tdbfloor-defaults" "$W/tdbfloor-defaults.tdb"
   fi
   [ -x "$TOOLS/floor-libs" ] && set -- "$@" -- libs-floor "$TOOLS/floor-libs"
+  [ -x "$TOOLS/parsefloor" ] && set -- "$@" -- parse-floor "$TOOLS/parsefloor"
   # shellcheck disable=SC2086 # $(rt) is a command prefix, split on purpose
   $(rt) "$TOOLS/drive" -i "$W/deliver.list" -t 60 -o "$RAW" "$@" > "$W/pm.txt"
   size_of mldigest-filter "$W/pm.tdb"
@@ -234,7 +235,7 @@ per_message () {
 per_message_table () {
   row_header "program" "median ms" "p90 ms" "msgs/s" "RSS median" "RSS max" "store KiB" "failed"
   for n in mldigest-filter notmuch-insert procmail floor durable-floor tdb-floor \
-           reference filter-startup filter-linked libs-floor tdb-floor-defaults; do
+           reference filter-startup filter-linked libs-floor parse-floor tdb-floor-defaults; do
     [ "$n" = reference ] && { echo "reference rows, for reading mldigest-filter's:"; continue; }
     grep -q "^$n " "$W/pm.txt" || continue
     # shellcheck disable=SC2046 # the summary line's fields, split on purpose
@@ -246,6 +247,7 @@ per_message_table () {
   ratio "mldigest-filter / durable floor" "$(med mldigest-filter)" "$(med durable-floor)" "<=" 2
   ratio "mldigest-filter / TDB floor" "$(med mldigest-filter)" "$(med tdb-floor)" "<=" 1.2
   ratio "  (against tdb_open() defaults, reference)" "$(med mldigest-filter)" "$(med tdb-floor-defaults)"
+  ratio "  (parse floor + the TDB floor's store) / TDB floor" "$(parse_and_store med)" "$(med tdb-floor)"
   ratio "notmuch insert / durable floor (= ceiling)" "$(med notmuch-insert)" "$(med durable-floor)"
   ratio "procmail / durable floor" "$(med procmail)" "$(med durable-floor)"
   ratio "mldigest-filter / procmail" "$(med mldigest-filter)" "$(med procmail)"
@@ -254,6 +256,7 @@ per_message_table () {
   ratio "mldigest-filter / durable floor, CPU" "$(cpu mldigest-filter)" "$(cpu durable-floor)" "<=" 2
   ratio "mldigest-filter / TDB floor, CPU" "$(cpu mldigest-filter)" "$(cpu tdb-floor)" "<=" 1.2
   ratio "  (against tdb_open() defaults, reference)" "$(cpu mldigest-filter)" "$(cpu tdb-floor-defaults)"
+  ratio "  (parse floor + the TDB floor's store) / TDB floor, CPU" "$(parse_and_store cpu)" "$(cpu tdb-floor)"
   [ -n "$(med tdb-floor)" ] && echo "(TDB floor: bench/tdbfloor.c linked $TDB_FLOOR_LINK)"
   [ -n "$(rt 2> /dev/null)" ] && echo "(section 1 ran under SCHED_FIFO: BENCH_RT=1)"
   return 0
@@ -261,6 +264,16 @@ per_message_table () {
 
 med () { awk -v n="$1" '$1 == n { print $4 }' "$W/pm.txt"; }
 cpu () { awk -v n="$1" '$1 == n { print $9 }' "$W/pm.txt"; }
+
+# What a recorder would take that parses as the filter does and then
+# costs only what the TDB floor's one store costs (the TDB floor above
+# the fork+exec floor): how near the TDB floor parsing alone allows.
+# $1: med or cpu.
+parse_and_store () {
+  p=$($1 parse-floor) t=$($1 tdb-floor) f=$($1 floor)
+  [ -n "$p" ] && [ -n "$t" ] && [ -n "$f" ] || return 0
+  awk -v p="$p" -v t="$t" -v f="$f" 'BEGIN { printf "%.3f", p + t - f }'
+}
 
 # ----------------------------------------------------------------- bulk
 
@@ -379,7 +392,7 @@ diagnostics () {
 split_medians () {
   grep -q '^filter-startup ' "$W/pm.txt" || return 0
   row_header "median per process" "wall ms" "CPU ms" "page faults"
-  for n in mldigest-filter filter-startup libs-floor floor durable-floor tdb-floor; do
+  for n in mldigest-filter filter-startup parse-floor libs-floor floor durable-floor tdb-floor; do
     awk -v n="$n" -v l="$(label "$n")" '$1 == n {
       printf "%-34s %11.2f %11.2f %11d\n", l, $4, $9, $11 }' "$W/pm.txt"
   done
@@ -391,6 +404,15 @@ split_medians () {
         w["libs-floor"] - w["floor"], c["libs-floor"] - c["floor"]
     printf "the message itself (parse, index, synced commit): %.2f ms wall, %.2f ms CPU\n",
       w["mldigest-filter"] - w["filter-startup"], c["mldigest-filter"] - c["filter-startup"]
+    if ("parse-floor" in w) {
+      printf "  GMime start and parse, the record built (parse floor above fork+exec): %.2f ms wall, %.2f ms CPU\n",
+        w["parse-floor"] - w["floor"], c["parse-floor"] - c["floor"]
+      printf "  the index (mldigest-filter above the parse floor): %.2f ms wall, %.2f ms CPU\n",
+        w["mldigest-filter"] - w["parse-floor"], c["mldigest-filter"] - c["parse-floor"]
+      if ("tdb-floor" in w)
+        printf "    against the one store of the TDB floor (it above fork+exec): %.2f ms wall, %.2f ms CPU\n",
+          w["tdb-floor"] - w["floor"], c["tdb-floor"] - c["floor"]
+    }
     if ("tdb-floor" in w)
       printf "mldigest-filter above the TDB floor: %.2f ms wall, %.2f ms CPU\n",
         w["mldigest-filter"] - w["tdb-floor"], c["mldigest-filter"] - c["tdb-floor"] }' "$W/pm.txt"
