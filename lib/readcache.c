@@ -25,7 +25,6 @@
  * delivery touches about 70 granules.  TDB offsets are 32-bit, so a
  * granule number fits a guint32. */
 typedef struct {
-  int fd;                      /* the file cached, -1 when inactive */
   guint used;                  /* granules in data[] */
   guint32 key[SLOTS];          /* granule number + 1; 0: empty slot */
   guint8 at[SLOTS];            /* its place in data[] */
@@ -33,31 +32,48 @@ typedef struct {
   unsigned char data[GRANULES][GRANULE];
 } Cache;
 
-/* Per thread: a reader on another thread never sees this one's window. */
+/* Per thread: a reader on another thread never sees this one's window.
+ * The window is a file descriptor and a flag; the cache itself is made,
+ * and emptied, at the first read inside a window, so that where nothing
+ * reads through it (shared builds, the aggregator) begin and end cost
+ * nothing more. */
+static __thread int window_fd = -1;
+static __thread gboolean window_fresh;   /* nothing read in it yet */
 static __thread Cache *cache;
 
 void
 md_read_cache_begin (int fd)
 {
-  if (cache == NULL)
-    cache = g_new (Cache, 1);
-  memset (cache->key, 0, sizeof cache->key);
-  cache->used = 0;
-  cache->fd = fd;
+  window_fd = fd;
+  window_fresh = TRUE;
 }
 
 void
 md_read_cache_end (void)
 {
-  if (cache != NULL)
-    cache->fd = -1;
+  window_fd = -1;
 }
 
 void
 md_read_cache_written (int fd)
 {
-  if (cache != NULL && cache->fd == fd)
-    cache->fd = -1;
+  if (window_fd == fd)
+    window_fd = -1;
+}
+
+/* The cache of the open window, empty at its first read. */
+static Cache *
+window_cache (void)
+{
+  if (window_fresh)
+    {
+      if (cache == NULL)
+        cache = g_new (Cache, 1);
+      memset (cache->key, 0, sizeof cache->key);
+      cache->used = 0;
+      window_fresh = FALSE;
+    }
+  return cache;
 }
 
 static guint
@@ -132,10 +148,10 @@ copy_out (const Cache *c, unsigned char *buf, size_t n, off_t off)
 ssize_t
 md_read_cache_pread (int fd, void *buf, size_t n, off_t off, MdPreadFn real)
 {
-  Cache *c = cache;
-  if (c == NULL || c->fd < 0 || fd != c->fd || n == 0 || n > GRANULE || off < 0
+  if (fd < 0 || fd != window_fd || n == 0 || n > GRANULE || off < 0
       || off + (off_t) n > G_MAXUINT32)
     return real (fd, buf, n, off);
+  Cache *c = window_cache ();
   if (copy_out (c, buf, n, off))
     return n;
   if (c->used == GRANULES)
