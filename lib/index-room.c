@@ -232,7 +232,7 @@ md_index_create (const char *path, GError **error)
   /* TDB opens files by name: an unnamed one through /proc. */
   int fd = access ("/proc/self/fd", X_OK) == 0
     ? open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
-  TDB_DATA key = { (unsigned char *) "meta:format", strlen ("meta:format") };
+  g_autoptr (GString) format = md_key_meta ("format");
   TDB_DATA value = { (unsigned char *) MD_INDEX_FORMAT, strlen (MD_INDEX_FORMAT) };
   struct tdb_context *out;
   gboolean ok;
@@ -248,7 +248,7 @@ md_index_create (const char *path, GError **error)
     ok = fail_errno (error, "create index", path, errno ? errno : EIO);
   else
     {
-      ok = tdb_store (out, key, value, TDB_INSERT) == 0
+      ok = tdb_store (out, md_key_data (format), value, TDB_INSERT) == 0
         || fail_errno (error, "create index", path, errno ? errno : EIO);
       ok = ok && make_room (out, MIN_ROOM, "create index", path, error);
       if (ok && fsync (tdb_fd (out)) != 0)

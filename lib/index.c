@@ -311,13 +311,14 @@ append_bytes (MdIndex *idx, TDB_DATA key, const void *data, gsize len,
   int rc;
   errno = 0;
   md_index_wait_bound (idx, idx->lock_timeout_ms);
-  if (idx->in_batch)
+  if (idx->in_batch)   /* it counted its lists as they filled */
     rc = tdb_append (idx->tdb, key, add);
   else
-    rc = append_with_room (idx->tdb, key, add, &written);
+    {
+      rc = append_with_room (idx->tdb, key, add, &written);
+      count_write (idx, key.dsize + written, TRUE);
+    }
   md_index_wait_done (idx);
-  if (!idx->in_batch)   /* a batch counted its lists as they filled */
-    count_write (idx, key.dsize + written, TRUE);
   if (rc == 0)
     return TRUE;
   md_index_set_error (idx, errno, "cannot write index", error);
