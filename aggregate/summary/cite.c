@@ -126,6 +126,16 @@ append_escaped (GString *out, const char *s, gsize len)
     g_string_append_c (out, ' ');
 }
 
+/* LEN bytes of S, escaped for Markdown when ESCAPE. */
+static void
+append_text (GString *out, const char *s, gsize len, gboolean escape)
+{
+  if (escape)
+    append_escaped (out, s, len);
+  else
+    g_string_append_len (out, s, len);
+}
+
 /* S with each mark given to FN (numbers) and replaced by its result. */
 static char *
 map_marks (const char *s, char *(*fn) (GArray *nums, gconstpointer data), gconstpointer data,
@@ -141,22 +151,15 @@ map_marks (const char *s, char *(*fn) (GArray *nums, gconstpointer data), gconst
       int from, to;
       g_autofree char *inside = g_match_info_fetch (mi, 1);
       g_autoptr (GArray) nums = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_autofree char *between = NULL, *repl = NULL;
+      g_autofree char *repl = NULL;
       g_match_info_fetch_pos (mi, 0, &from, &to);
-      between = g_strndup (s + done, from - done);
       mark_numbers (inside, nums);
       repl = fn (nums, data);
-      if (escape)
-        append_escaped (out, between, strlen (between));
-      else
-        g_string_append (out, between);
+      append_text (out, s + done, from - done, escape);
       g_string_append (out, repl);
       done = to;
     }
-  if (escape)
-    append_escaped (out, s + done, strlen (s + done));
-  else
-    g_string_append (out, s + done);
+  append_text (out, s + done, strlen (s + done), escape);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
