@@ -125,11 +125,11 @@ llm_server_stop
 
 PYTHONPATH=$TOP/tests/lib "$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
 import json, re, sys
-from llm_log import check, subject, user
+from llm_log import load, check, subject, user
 tmp, key = sys.argv[1], sys.argv[2]
-log = [json.loads(l) for l in open(tmp + '/log1')]
-log2 = [json.loads(l) for l in open(tmp + '/log2')]
-log3 = [json.loads(l) for l in open(tmp + '/log3')]
+log = load(tmp + '/log1')
+log2 = load(tmp + '/log2')
+log3 = load(tmp + '/log3')
 report = open(tmp + '/report.md').read()
 report3 = open(tmp + '/report3.md').read()
 doc = json.load(open(tmp + '/report.json'))

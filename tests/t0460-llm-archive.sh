@@ -44,9 +44,9 @@ diag "$(cat "$TMP/err1")"
 
 PYTHONPATH=$TOP/tests/lib "$PY" - "$TMP" "$KEY" > "$TMP/verdicts" <<'PYEOF'
 import json, re, sys
-from llm_log import check, user
+from llm_log import load, check, user
 tmp, key = sys.argv[1], sys.argv[2]
-log = [json.loads(l) for l in open(tmp + '/log')]
+log = load(tmp + '/log')
 doc = json.load(open(tmp + '/week.json'))
 md = open(tmp + '/week.md').read()
 T = doc['threads']

@@ -46,7 +46,9 @@ tdbtool "$IDX" store 'x:sent:kvmarm/2020-W23' 'sent' >/dev/null
 is "$(count m:)" 1502 'before: 1,500 old and 2 new messages'
 ok '... and change-id entries' test "$(count c:)" -gt 0
 before=$(stat -c %s "$IDX")
-before_data=$(tdbtool "$IDX" info | sed -n 's|^Size of file/data: [0-9]*/\([0-9]*\)$|\1|p')
+# the bytes of data TDB counts in a file (tdbtool info)
+data () { tdbtool "$1" info | sed -n 's|^Size of file/data: [0-9]*/\([0-9]*\)$|\1|p'; }
+before_data=$(data "$IDX")
 printf 'garbage' >"$IDX.expire"   # what a crash in mid-copy leaves
 
 # ---- filters deliver while --expire runs again and again
@@ -95,7 +97,6 @@ Message-ID: <fresh@example.org>
 x
 MSG
 floor=$(stat -c %s "$TMP/fresh.tdb")
-data () { tdbtool "$1" info | sed -n 's|^Size of file/data: [0-9]*/\([0-9]*\)$|\1|p'; }
 ok '... and gave the space back (no larger than a new index)' \
   test "${first##* }" -le "$((floor + floor / 10))"
 
