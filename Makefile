@@ -115,7 +115,9 @@ PARSE_FLOOR_OBJ := $(call obj,bench/parsefloor.c) $(LIB_A)
 ifeq ($(FILTER_STATIC),yes)
 # glibc warns that getpwnam() and dlopen() in a static program need its
 # own shared objects at run time (see above): the first link is quiet.
-# $(1): the objects without filter/static's.
+# filter/static's stand-ins go first: their wrappers call into the
+# library.  $(1): the objects without them.
+STATIC_OBJ := $(call obj,$(wildcard filter/static/*.c))
 define static_link
 	@echo "$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_FULL_STATIC)"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FILTER_FULL_STATIC) 2>/dev/null || \
@@ -126,10 +128,9 @@ define static_link
 	  echo "$(CC) $(ALL_LDFLAGS) -o $@ $(1) $(LIB_LIBS)"; \
 	  $(CC) $(ALL_LDFLAGS) -o $@ $(1) $(LIB_LIBS); }
 endef
-$(FILTER): $(FILTER_OBJ) $(call obj,$(wildcard filter/static/*.c))
+$(FILTER): $(STATIC_OBJ) $(FILTER_OBJ)
 	$(call static_link,$(FILTER_OBJ))
-# (filter/static's first: their wrappers call into the library)
-$(PARSE_FLOOR): $(call obj,$(wildcard filter/static/*.c)) $(PARSE_FLOOR_OBJ)
+$(PARSE_FLOOR): $(STATIC_OBJ) $(PARSE_FLOOR_OBJ)
 	$(call static_link,$(PARSE_FLOOR_OBJ))
 else
 $(FILTER): $(FILTER_OBJ)
